@@ -1,0 +1,437 @@
+import { z } from 'zod';
+import {
+  API_VERSION,
+  DNS_LABEL_PATTERN,
+  MODEL_NAME_PATTERN,
+  commonStatusShape,
+  objectMeta,
+  targetRef,
+} from './common.ts';
+import { listMap, listSet, withRules } from './schema-kit.ts';
+
+/** How a tier orders its targets. */
+export const TIER_STRATEGIES = ['cheapest', 'fastest', 'weighted', 'ordered'] as const;
+/** A tier strategy. */
+export type TierStrategy = (typeof TIER_STRATEGIES)[number];
+
+/** What happens when the monthly budget is spent. */
+export const BUDGET_EXHAUSTED_ACTIONS = ['cheapest', 'reject'] as const;
+
+const tierName = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
+const tag = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
+const headerName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[A-Za-z0-9-]+$/);
+
+const target = targetRef
+  .extend({
+    weight: z.int().min(0).max(1000).default(1).meta({
+      description:
+        'weight of the target under the weighted strategy; 0 takes it out of rotation. Defaults to 1.',
+    }),
+  })
+  .meta({ description: 'A target: one model of one ModelProvider in the same namespace.' });
+
+const tier = withRules(
+  z.strictObject({
+    name: tierName.meta({ description: 'name of the tier (DNS label), unique within the policy.' }),
+    strategy: z.enum(TIER_STRATEGIES).default('cheapest').meta({
+      description:
+        'strategy ranks the targets: cheapest (expected cost of the request), fastest (observed latency), weighted (random by weight), ordered (as listed). Defaults to cheapest.',
+    }),
+    targets: z
+      .array(target)
+      .min(1)
+      .max(16)
+      .meta({ description: 'targets of the tier (1 to 16), each provider/model at most once.' }),
+  }),
+  [
+    {
+      rule: 'self.targets.all(t, self.targets.exists_one(u, u.provider == t.provider && u.model == t.model))',
+      message: 'targets must be unique within a tier (the same provider and model listed twice)',
+      fieldPath: '.targets',
+      holds: (t) =>
+        new Set(t.targets.map((x) => `${x.provider}/${x.model}`)).size === t.targets.length,
+    },
+    {
+      rule: "self.strategy != 'weighted' || self.targets.exists(t, t.weight > 0)",
+      message: 'a weighted tier needs at least one target with weight > 0',
+      fieldPath: '.targets',
+      holds: (t) => t.strategy !== 'weighted' || t.targets.some((x) => x.weight > 0),
+    },
+  ],
+).meta({
+  description:
+    'A tier: a group of interchangeable targets. Tiers are ordered from cheapest to most capable.',
+});
+
+const match = withRules(
+  z.strictObject({
+    keywords: z.array(z.string().min(1).max(256)).max(64).optional().meta({
+      description: 'keywords: matches when a user message contains any of them (case-insensitive).',
+    }),
+    patterns: z.array(z.string().min(1).max(1024)).max(32).optional().meta({
+      description:
+        'patterns: regular expressions (JavaScript syntax); matches when a user message matches any.',
+    }),
+    minPromptTokens: z.int().min(0).max(100000000).optional().meta({
+      description:
+        'minPromptTokens: matches when the estimated prompt size is at least this many tokens.',
+    }),
+    maxPromptTokens: z.int().min(0).max(100000000).optional().meta({
+      description:
+        'maxPromptTokens: matches when the estimated prompt size is at most this many tokens.',
+    }),
+    hasTools: z.boolean().optional().meta({
+      description:
+        'hasTools: matches when the request does (true) or does not (false) offer tools.',
+    }),
+    hasImages: z.boolean().optional().meta({
+      description:
+        'hasImages: matches when the request does (true) or does not (false) contain images.',
+    }),
+    responseFormat: z.enum(['text', 'json_object', 'json_schema']).optional().meta({
+      description:
+        "responseFormat: matches the request's response_format type. Valid values: text, json_object, json_schema.",
+    }),
+    headers: z.record(headerName, z.string().max(256)).optional().meta({
+      description:
+        'headers: matches when every listed request header has the given value (names case-insensitive).',
+    }),
+    metadata: z.record(z.string().min(1).max(64), z.string().max(256)).optional().meta({
+      description:
+        "metadata: matches when every listed key of the request's metadata object has the given value.",
+    }),
+  }),
+  [
+    {
+      rule: 'has(self.keywords) || has(self.patterns) || has(self.minPromptTokens) || has(self.maxPromptTokens) || has(self.hasTools) || has(self.hasImages) || has(self.responseFormat) || has(self.headers) || has(self.metadata)',
+      message: 'match needs at least one condition',
+      holds: (m) => Object.values(m).some((v) => v !== undefined),
+    },
+    {
+      rule: '!has(self.minPromptTokens) || !has(self.maxPromptTokens) || self.minPromptTokens <= self.maxPromptTokens',
+      message: 'minPromptTokens must not exceed maxPromptTokens',
+      fieldPath: '.minPromptTokens',
+      holds: (m) =>
+        m.minPromptTokens === undefined ||
+        m.maxPromptTokens === undefined ||
+        m.minPromptTokens <= m.maxPromptTokens,
+    },
+  ],
+).meta({ description: 'match: every condition given must hold for the rule to match.' });
+
+const rule = z
+  .strictObject({
+    name: tierName.meta({
+      description: 'name of the rule (DNS label), reported in x-switchyard-rule and metrics.',
+    }),
+    tier: tierName.meta({
+      description: 'tier the matching requests go to; must name one of spec.tiers.',
+    }),
+    match,
+    preferTags: listSet(z.array(tag).max(16), 'preferTags').optional().meta({
+      description:
+        'preferTags: within the tier, targets whose model has any of these tags are tried first.',
+    }),
+  })
+  .meta({ description: 'A classification rule. Rules are tried in order; the first match wins.' });
+
+const classifier = z
+  .strictObject({
+    target: targetRef.meta({ description: 'target is the cheap model asked to name a tier.' }),
+    timeoutMs: z.int().min(10).max(10000).default(300).meta({
+      description:
+        'timeoutMs for the classifier call; on timeout the default tier is used. Defaults to 300.',
+    }),
+  })
+  .meta({
+    description: 'classifier: an optional cheap model that picks a tier when no rule matched.',
+  });
+
+const classification = z
+  .strictObject({
+    default: tierName
+      .optional()
+      .meta({ description: 'default tier when no rule matches. Defaults to the first tier.' }),
+    rules: listMap(z.array(rule).max(64), ['name'], 'rule names')
+      .default([])
+      .meta({ description: 'rules tried in order; the first match wins. Defaults to [].' }),
+    classifier: classifier.optional(),
+    allowClientTier: z.boolean().default(false).meta({
+      description:
+        'allowClientTier lets clients choose a tier with the x-switchyard-tier header. Defaults to false.',
+    }),
+  })
+  .meta({
+    description:
+      'classification decides the tier of each request: rules, then the optional classifier, then the default.',
+  });
+
+const retries = withRules(
+  z.strictObject({
+    max: z
+      .int()
+      .min(0)
+      .max(10)
+      .default(1)
+      .meta({ description: 'max retries of the same target before failing over. Defaults to 1.' }),
+    initialBackoffMs: z.int().min(0).max(60000).default(200).meta({
+      description:
+        'initialBackoffMs before the first retry; doubles each retry, with full jitter. Defaults to 200.',
+    }),
+    maxBackoffMs: z.int().min(0).max(300000).default(2000).meta({
+      description: 'maxBackoffMs caps the backoff and any Retry-After honoured. Defaults to 2000.',
+    }),
+    onStatus: listSet(z.array(z.int().min(400).max(599)).max(32), 'onStatus')
+      .default([429, 500, 502, 503, 504])
+      .meta({
+        description:
+          'onStatus: upstream statuses that trigger a retry or failover. Defaults to [429, 500, 502, 503, 504].',
+      }),
+  }),
+  [
+    {
+      rule: 'self.initialBackoffMs <= self.maxBackoffMs',
+      message: 'initialBackoffMs must not exceed maxBackoffMs',
+      fieldPath: '.initialBackoffMs',
+      holds: (r) => r.initialBackoffMs <= r.maxBackoffMs,
+    },
+  ],
+).meta({ description: 'retries of a failed attempt.' });
+
+const failover = withRules(
+  z.strictObject({
+    attemptTimeoutMs: z.int().min(100).max(600000).default(30000).meta({
+      description:
+        'attemptTimeoutMs bounds one upstream attempt (a whole non-streaming response). Defaults to 30000.',
+    }),
+    ttftTimeoutMs: z.int().min(100).max(600000).default(10000).meta({
+      description: 'ttftTimeoutMs bounds the time to first token of a stream. Defaults to 10000.',
+    }),
+    totalTimeoutMs: z.int().min(100).max(3600000).default(120000).meta({
+      description:
+        'totalTimeoutMs bounds the whole request, all attempts included. Defaults to 120000.',
+    }),
+    maxAttempts: z.int().min(1).max(20).default(4).meta({
+      description: 'maxAttempts across retries, failovers and escalations. Defaults to 4.',
+    }),
+    retries: retries.prefault({}),
+    escalate: z.boolean().default(true).meta({
+      description: "escalate to the next tier after a tier's targets fail. Defaults to true.",
+    }),
+    hedgeAfterMs: z.int().min(0).max(600000).default(0).meta({
+      description:
+        'hedgeAfterMs starts a second target when the first has not answered after this delay; the loser is cancelled. 0 (the default) turns hedging off.',
+    }),
+  }),
+  [
+    {
+      rule: 'self.ttftTimeoutMs <= self.attemptTimeoutMs',
+      message: 'ttftTimeoutMs must not exceed attemptTimeoutMs',
+      fieldPath: '.ttftTimeoutMs',
+      holds: (f) => f.ttftTimeoutMs <= f.attemptTimeoutMs,
+    },
+    {
+      rule: 'self.attemptTimeoutMs <= self.totalTimeoutMs',
+      message: 'attemptTimeoutMs must not exceed totalTimeoutMs',
+      fieldPath: '.attemptTimeoutMs',
+      holds: (f) => f.attemptTimeoutMs <= f.totalTimeoutMs,
+    },
+    {
+      rule: 'self.hedgeAfterMs < self.attemptTimeoutMs',
+      message: 'hedgeAfterMs must be less than attemptTimeoutMs',
+      fieldPath: '.hedgeAfterMs',
+      holds: (f) => f.hedgeAfterMs < f.attemptTimeoutMs,
+    },
+  ],
+).meta({
+  description:
+    'failover: timeouts, retries, fallback along the tier and escalation to the next tier.',
+});
+
+const latency = z
+  .strictObject({
+    interactiveTtftMs: z.int().min(1).max(600000).meta({
+      description:
+        'interactiveTtftMs: requests marked x-switchyard-latency: interactive avoid targets whose observed p95 time to first token exceeds this.',
+    }),
+  })
+  .meta({ description: 'latency budget for interactive requests.' });
+
+const governance = z
+  .strictObject({
+    sensitive: z
+      .strictObject({
+        header: headerName.default('x-switchyard-sensitivity').meta({
+          description:
+            'header that marks a request sensitive when its value is anything but "none" or "false". Defaults to x-switchyard-sensitivity.',
+        }),
+        patterns: z.array(z.string().min(1).max(1024)).max(32).default([]).meta({
+          description:
+            'patterns: regular expressions; a request whose messages match any is sensitive. Defaults to [].',
+        }),
+      })
+      .prefault({})
+      .meta({ description: 'sensitive: how a request is recognised as sensitive.' }),
+    pool: withRules(
+      z.strictObject({
+        zeroDataRetention: z.boolean().optional().meta({
+          description:
+            'zeroDataRetention: when true, only providers declaring zero data retention.',
+        }),
+        trainsOnData: z.boolean().optional().meta({
+          description:
+            'trainsOnData: when false, only providers declaring that they do not train on data.',
+        }),
+        regions: listSet(z.array(tag).max(16), 'regions')
+          .optional()
+          .meta({ description: 'regions: only providers all of whose regions are in this list.' }),
+      }),
+      [
+        {
+          rule: 'has(self.zeroDataRetention) || has(self.trainsOnData) || has(self.regions)',
+          message:
+            'pool needs at least one requirement (zeroDataRetention, trainsOnData or regions)',
+          holds: (p) =>
+            p.zeroDataRetention !== undefined ||
+            p.trainsOnData !== undefined ||
+            p.regions !== undefined,
+        },
+      ],
+    ).meta({
+      description:
+        'pool: the data policy a provider must satisfy to receive sensitive requests, fallbacks and cache hits included.',
+    }),
+  })
+  .meta({
+    description:
+      'governance keeps sensitive requests inside a pool of providers; with no provider left the request fails closed.',
+  });
+
+const budget = z
+  .strictObject({
+    monthlyUSD: z.number().gt(0).max(100000000).meta({
+      description:
+        'monthlyUSD the policy may spend per calendar month (UTC), shared by every proxy pod.',
+    }),
+    downgradeAtPercent: z.int().min(1).max(100).default(80).meta({
+      description:
+        'downgradeAtPercent of the budget after which requests are routed one tier cheaper. Defaults to 80.',
+    }),
+    onExhausted: z.enum(BUDGET_EXHAUSTED_ACTIONS).default('cheapest').meta({
+      description:
+        'onExhausted: what happens when the budget is spent. cheapest (only the cheapest tier) or reject (HTTP 429 budget_exhausted). Defaults to cheapest.',
+    }),
+  })
+  .meta({
+    description:
+      'budget caps monthly spend; requests reserve their estimated cost before the call and settle after.',
+  });
+
+const cache = withRules(
+  z.strictObject({
+    exact: z
+      .strictObject({
+        ttlSeconds: z
+          .int()
+          .min(1)
+          .max(2592000)
+          .default(3600)
+          .meta({ description: 'ttlSeconds an exact-match answer is kept. Defaults to 3600.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'exact: answers identical requests (same policy, tenant and pool) from the cache.',
+      }),
+    semantic: z
+      .strictObject({
+        threshold: z.number().min(0.5).max(1).default(0.95).meta({
+          description: 'threshold of cosine similarity for a hit, 0.5 to 1. Defaults to 0.95.',
+        }),
+        ttlSeconds: z
+          .int()
+          .min(1)
+          .max(2592000)
+          .default(3600)
+          .meta({ description: 'ttlSeconds a semantic entry is kept. Defaults to 3600.' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'semantic: answers similar requests; never across tenants or pools, never for sensitive requests.',
+      }),
+  }),
+  [
+    {
+      rule: 'has(self.exact) || has(self.semantic)',
+      message: 'cache needs exact, semantic or both',
+      holds: (c) => c.exact !== undefined || c.semantic !== undefined,
+    },
+  ],
+).meta({ description: 'cache of answers; streaming and non-streaming requests both use it.' });
+
+/** The spec of a RoutePolicy: what a client alias means. */
+export const routePolicySpec = withRules(
+  z.strictObject({
+    model: z.string().min(1).max(128).regex(new RegExp(MODEL_NAME_PATTERN)).meta({
+      description:
+        'model is the alias clients send as "model" (e.g. auto). Unique across the fleet: the oldest policy wins.',
+    }),
+    tiers: listMap(z.array(tier).min(1).max(8), ['name'], 'tier names').meta({
+      description:
+        'tiers ordered from cheapest to most capable (1 to 8); escalation follows this order.',
+    }),
+    classification: classification.prefault({}),
+    failover: failover.prefault({}),
+    latency: latency.optional(),
+    governance: governance.optional(),
+    budget: budget.optional(),
+    cache: cache.optional(),
+  }),
+  [
+    {
+      rule: '!has(self.classification) || !has(self.classification.default) || self.tiers.exists(t, t.name == self.classification.default)',
+      message: 'classification.default must name one of spec.tiers',
+      fieldPath: '.classification.default',
+      holds: (s) =>
+        s.classification.default === undefined ||
+        s.tiers.some((t) => t.name === s.classification.default),
+    },
+    {
+      rule: '!has(self.classification) || !has(self.classification.rules) || self.classification.rules.all(r, self.tiers.exists(t, t.name == r.tier))',
+      message: "every classification rule's tier must name one of spec.tiers",
+      fieldPath: '.classification.rules',
+      holds: (s) => s.classification.rules.every((r) => s.tiers.some((t) => t.name === r.tier)),
+    },
+  ],
+).meta({
+  description:
+    'RoutePolicySpec says what a client alias means: tiers of targets, how requests are classified, and how they fail over.',
+});
+
+/** A RoutePolicy's spec, defaults applied. */
+export type RoutePolicySpec = z.output<typeof routePolicySpec>;
+/** One tier, defaults applied. */
+export type TierSpec = RoutePolicySpec['tiers'][number];
+/** One classification rule, defaults applied. */
+export type RuleSpec = RoutePolicySpec['classification']['rules'][number];
+
+/** The status of a RoutePolicy, written by the operator. */
+export const routePolicyStatus = z
+  .strictObject({ ...commonStatusShape })
+  .meta({ description: 'RoutePolicyStatus is written by the operator.' });
+
+/** A RoutePolicy object as stored in Kubernetes. */
+export const routePolicy = z.strictObject({
+  apiVersion: z.literal(API_VERSION),
+  kind: z.literal('RoutePolicy'),
+  metadata: objectMeta,
+  spec: routePolicySpec,
+  status: routePolicyStatus.optional(),
+});
+/** A RoutePolicy, defaults applied. */
+export type RoutePolicy = z.output<typeof routePolicy>;

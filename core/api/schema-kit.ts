@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * A cross-field rule written once and enforced twice: as a CEL `x-kubernetes-validations` entry in
+ * the generated CRD (so the API server rejects the manifest) and as a zod check (so the CLI and
+ * `compile()` reject it with the same message). The parity test proves both halves agree.
+ */
+export interface CelRule<T> {
+  /** CEL expression over `self`, as the API server evaluates it. */
+  rule: string;
+  /** Message shown when the rule fails; says what to fix. */
+  message: string;
+  /** JSONPath-like field the error points at, relative to `self` (e.g. `.tiers`). */
+  fieldPath?: string;
+  /** The same rule in TypeScript, over the parsed (defaulted) value. */
+  holds: (self: T) => boolean;
+}
+
+/** The metadata key under which CEL rules travel from zod to the generated CRD. */
+export const CEL_META_KEY = 'x-kubernetes-validations';
+
+/** Attaches CEL rules to a zod schema: checks for zod, metadata for the CRD generator. */
+export function withRules<S extends z.ZodType>(schema: S, rules: CelRule<z.output<S>>[]): S {
+  const checked = schema.check((ctx) => {
+    for (const rule of rules) {
+      if (!rule.holds(ctx.value)) {
+        ctx.issues.push({
+          code: 'custom',
+          message: rule.message,
+          input: ctx.value,
+          path: fieldPathToPath(rule.fieldPath),
+        });
+      }
+    }
+  });
+  return checked.meta({
+    [CEL_META_KEY]: rules.map(({ rule, message, fieldPath }) =>
+      fieldPath === undefined ? { rule, message } : { rule, message, fieldPath },
+    ),
+  });
+}
+
+function fieldPathToPath(fieldPath: string | undefined): PropertyKey[] {
+  if (fieldPath === undefined) return [];
+  return fieldPath.split('.').filter((part) => part !== '');
+}
+
+/**
+ * Marks a list as a Kubernetes list-map keyed by the given fields: the API server rejects duplicate
+ * keys and server-side apply merges items by key. The zod half checks the same uniqueness.
+ */
+export function listMap<S extends z.ZodArray>(schema: S, keys: string[], what: string): S {
+  const checked = schema.check((ctx) => {
+    const items = ctx.value as Record<string, unknown>[];
+    if (!uniqueBy(items, (item) => keys.map((key) => String(item[key])).join('/'))) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `${what} must be unique`,
+        input: ctx.value,
+        path: [],
+      });
+    }
+  });
+  return checked.meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': keys });
+}
+
+/** Marks a list of scalars as a Kubernetes set: the API server and zod both reject duplicates. */
+export function listSet<S extends z.ZodArray>(schema: S, what: string): S {
+  const checked = schema.check((ctx) => {
+    const items = ctx.value as unknown[];
+    if (!uniqueBy(items, String)) {
+      ctx.issues.push({
+        code: 'custom',
+        message: `${what} must not repeat`,
+        input: ctx.value,
+        path: [],
+      });
+    }
+  });
+  return checked.meta({ 'x-kubernetes-list-type': 'set' });
+}
+
+/** True when every item's key occurs once. */
+export function uniqueBy<T>(items: readonly T[], key: (item: T) => string): boolean {
+  return new Set(items.map(key)).size === items.length;
+}
