@@ -1,0 +1,97 @@
+import { CircuitBreaker, type CircuitState } from '../../core/health/circuit-breaker.ts';
+import { LatencyWindow } from '../../core/health/latency-window.ts';
+import type { TargetHealth } from '../../core/routing/plan.ts';
+import type { ResolvedTarget } from '../../core/routing/route-index.ts';
+
+interface TargetStats {
+  breaker: CircuitBreaker;
+  ttft: LatencyWindow;
+  total: LatencyWindow;
+  settingsKey: string;
+}
+
+/**
+ * Health of every target this proxy has called: circuit breakers and latency windows, keyed by
+ * `provider/model`. Local to the pod; each replica learns from its own traffic.
+ */
+export class HealthTracker {
+  readonly #stats = new Map<string, TargetStats>();
+  readonly #now: () => number;
+  readonly #onStateChange: (key: string, state: CircuitState) => void;
+
+  constructor(
+    now: () => number,
+    onStateChange: (key: string, state: CircuitState) => void = () => {},
+  ) {
+    this.#now = now;
+    this.#onStateChange = onStateChange;
+  }
+
+  /** Health as plan() reads it. Unknown targets are healthy. */
+  health(key: string): TargetHealth {
+    const stats = this.#stats.get(key);
+    if (stats === undefined) return { circuit: 'closed' };
+    const p95TtftMs = stats.ttft.quantile(0.95);
+    const p50LatencyMs = stats.total.quantile(0.5);
+    return {
+      circuit: stats.breaker.state(this.#now()),
+      ...(p95TtftMs === undefined ? {} : { p95TtftMs }),
+      ...(p50LatencyMs === undefined ? {} : { p50LatencyMs }),
+    };
+  }
+
+  /** Asks the target's breaker to admit one attempt (takes the half-open trial slot if free). */
+  admit(target: ResolvedTarget): boolean {
+    return this.#statsFor(target).breaker.admit(this.#now());
+  }
+
+  /** Records a successful attempt and its latencies. */
+  recordSuccess(target: ResolvedTarget, totalMs: number, ttftMs: number | undefined): void {
+    const stats = this.#statsFor(target);
+    const before = stats.breaker.state(this.#now());
+    stats.breaker.recordSuccess(this.#now());
+    stats.total.record(totalMs);
+    if (ttftMs !== undefined) stats.ttft.record(ttftMs);
+    this.#notify(target.key, before, stats);
+  }
+
+  /** Records a failed attempt (the provider's fault, not the caller's). */
+  recordFailure(target: ResolvedTarget): void {
+    const stats = this.#statsFor(target);
+    const before = stats.breaker.state(this.#now());
+    stats.breaker.recordFailure(this.#now());
+    this.#notify(target.key, before, stats);
+  }
+
+  /** Ends a half-open trial without a verdict (client went away, or the caller's own error). */
+  releaseTrial(target: ResolvedTarget): void {
+    this.#stats.get(target.key)?.breaker.releaseTrial();
+  }
+
+  /** Every tracked target with its circuit state, for metrics. */
+  states(): [string, CircuitState][] {
+    const now = this.#now();
+    return [...this.#stats].map(([key, stats]) => [key, stats.breaker.state(now)]);
+  }
+
+  #statsFor(target: ResolvedTarget): TargetStats {
+    const settingsKey = JSON.stringify(target.provider.circuitBreaker);
+    let stats = this.#stats.get(target.key);
+    if (stats === undefined || stats.settingsKey !== settingsKey) {
+      // New target, or its breaker settings changed with a new config: start afresh.
+      stats = {
+        breaker: new CircuitBreaker(target.provider.circuitBreaker),
+        ttft: stats?.ttft ?? new LatencyWindow(),
+        total: stats?.total ?? new LatencyWindow(),
+        settingsKey,
+      };
+      this.#stats.set(target.key, stats);
+    }
+    return stats;
+  }
+
+  #notify(key: string, before: CircuitState, stats: TargetStats): void {
+    const after = stats.breaker.state(this.#now());
+    if (after !== before) this.#onStateChange(key, after);
+  }
+}

@@ -1,0 +1,117 @@
+import { costUSD } from '../../core/cost/cost.ts';
+import type { Usage } from '../../core/cost/usage.ts';
+import type { Classification } from '../../core/routing/classify.ts';
+import type { Plan, PlannedAttempt } from '../../core/routing/plan.ts';
+import type { IndexedRoute, ResolvedTarget } from '../../core/routing/route-index.ts';
+import type { AttemptRecord } from '../execute/attempt.ts';
+import type { ProxyContext } from '../proxy-context.ts';
+
+/** What is known about a finished request, for metrics, cost and the log line. */
+export interface FinishedRequest {
+  resolution: { routeName: string; route: IndexedRoute | undefined };
+  classification: Classification;
+  routePlan: Plan;
+  winner: PlannedAttempt;
+  attempts: readonly AttemptRecord[];
+  usage: Usage;
+  stream: boolean;
+  status: number;
+  receivedAtMs: number;
+  ttftMs?: number;
+  cache?: 'hit' | 'miss' | 'off';
+}
+
+/** Cost and overhead of a request, as put in the receipt. */
+export interface Accounting {
+  costUSD: number;
+  overheadMs: number;
+  latencyMs: number;
+}
+
+/**
+ * Counts a finished request: cost from usage × pricing, tokens, cost avoided against the
+ * policy's most capable tier, latency and proxy overhead, and one structured log line.
+ */
+export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Accounting {
+  const { target } = done.winner;
+  const latencyMs = ctx.now() - done.receivedAtMs;
+  const upstreamMs = done.attempts.reduce((sum, a) => sum + a.durationMs, 0);
+  const overheadMs = Math.max(
+    0,
+    (done.stream ? (done.ttftMs ?? latencyMs) : latencyMs) - upstreamMs,
+  );
+  const cost = costUSD(done.usage, target.model.pricing);
+  const route = done.resolution.routeName;
+  const provider = target.provider.name;
+  const model = target.model.name;
+  const m = ctx.metrics;
+  m.requests.inc({
+    route,
+    tier: done.winner.tier,
+    provider,
+    model,
+    code: String(done.status),
+    cache: done.cache ?? 'off',
+  });
+  m.requestDuration.observe(
+    { route, provider, model, stream: String(done.stream) },
+    latencyMs / 1000,
+  );
+  m.overhead.observe({ route }, overheadMs / 1000);
+  if (done.ttftMs !== undefined)
+    m.timeToFirstToken.observe({ route, provider, model }, done.ttftMs / 1000);
+  const u = done.usage;
+  const tokenCounts: [string, number][] = [
+    ['input', u.inputTokens],
+    ['output', u.outputTokens],
+    ['cached_input', u.cachedInputTokens],
+    ['cache_write', u.cacheWriteTokens],
+    ['reasoning', u.reasoningTokens],
+  ];
+  for (const [type, count] of tokenCounts)
+    if (count > 0) m.tokens.inc({ route, provider, model, type }, count);
+  m.cost.inc({ route, tier: done.winner.tier, provider, model }, cost);
+  const avoided = baselineCostUSD(done.resolution.route, u) - cost;
+  if (avoided > 0) m.costAvoided.inc({ route }, avoided);
+  const first = done.routePlan.attempts[0];
+  if (first !== undefined && first.target.key !== target.key) {
+    m.fallbacks.inc({
+      route,
+      reason: done.attempts.find((a) => a.outcome !== 'ok')?.outcome ?? 'unknown',
+    });
+  }
+  ctx.log({
+    time: new Date(ctx.wallNow()).toISOString(),
+    level: 'info',
+    msg: 'request',
+    route,
+    ...(done.classification.rule === undefined ? {} : { rule: done.classification.rule }),
+    tier: done.winner.tier,
+    provider,
+    model,
+    stream: done.stream,
+    status: done.status,
+    promptTokens: u.inputTokens,
+    completionTokens: u.outputTokens,
+    usageEstimated: u.estimated,
+    latencyMs: round3(latencyMs),
+    ...(done.ttftMs === undefined ? {} : { ttftMs: round3(done.ttftMs) }),
+    overheadMs: round3(overheadMs),
+    attempts: done.attempts.filter((a) => a.outcome !== 'circuit_open').length,
+    retries: done.attempts.filter((a) => a.retry).length,
+    costUSD: cost,
+    cache: done.cache ?? 'off',
+  });
+  return { costUSD: cost, overheadMs, latencyMs };
+}
+
+/** What the same usage would have cost on the cheapest target of the policy's most capable tier. */
+export function baselineCostUSD(route: IndexedRoute | undefined, usage: Usage): number {
+  const premium = route?.tiers.at(-1)?.targets ?? [];
+  if (premium.length === 0) return 0;
+  return Math.min(...premium.map((t: ResolvedTarget) => costUSD(usage, t.model.pricing)));
+}
+
+function round3(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}

@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05];
+
+/**
+ * Every metric the proxy exports. Labels are bounded: route aliases, tiers, provider/model names
+ * and rules come from the config, statuses are grouped, nothing comes from raw client input.
+ */
+export class ProxyMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'switchyard_requests_total',
+    help: 'Requests answered, by route, tier, provider, model and status code.',
+    labelNames: ['route', 'tier', 'provider', 'model', 'code', 'cache'] as const,
+    registers: [this.registry],
+  });
+  readonly requestDuration = new Histogram({
+    name: 'switchyard_request_duration_seconds',
+    help: 'Time from request received to response end.',
+    labelNames: ['route', 'provider', 'model', 'stream'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly timeToFirstToken = new Histogram({
+    name: 'switchyard_time_to_first_token_seconds',
+    help: 'Streaming: time from request received to the first content byte sent to the client.',
+    labelNames: ['route', 'provider', 'model'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamAttempts = new Counter({
+    name: 'switchyard_upstream_attempts_total',
+    help: 'Upstream attempts by provider, model and outcome (ok, rate_limited, server_error, timeout, connect_error, ...).',
+    labelNames: ['provider', 'model', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'switchyard_tokens_total',
+    help: 'Tokens by route, provider, model and type (input, output, cached_input, cache_write, reasoning).',
+    labelNames: ['route', 'provider', 'model', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly cost = new Counter({
+    name: 'switchyard_cost_usd_total',
+    help: 'Spend in USD computed from usage and pricing.',
+    labelNames: ['route', 'tier', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly costAvoided = new Counter({
+    name: 'switchyard_cost_avoided_usd_total',
+    help: "What the policy's most expensive tier would have cost minus what was spent.",
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly overhead = new Histogram({
+    name: 'switchyard_overhead_seconds',
+    help: 'Time spent in the proxy itself (total minus time waiting on upstreams).',
+    labelNames: ['route'] as const,
+    buckets: OVERHEAD_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly fallbacks = new Counter({
+    name: 'switchyard_fallbacks_total',
+    help: 'Requests answered by a target other than the first planned one, by route and reason.',
+    labelNames: ['route', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly retries = new Counter({
+    name: 'switchyard_retries_total',
+    help: 'Retries of the same target.',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly circuitState = new Gauge({
+    name: 'switchyard_circuit_state',
+    help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
+    labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly configInfo = new Gauge({
+    name: 'switchyard_config_info',
+    help: 'The config being served (value 1), labelled with its hash.',
+    labelNames: ['hash'] as const,
+    registers: [this.registry],
+  });
+  readonly configLoadErrors = new Counter({
+    name: 'switchyard_config_load_errors_total',
+    help: 'Configs refused (invalid or unsupported); the last good config kept serving.',
+    registers: [this.registry],
+  });
+
+  constructor(options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics !== false)
+      collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+  }
+
+  /** Marks `hash` as the config being served. */
+  setConfig(hash: string): void {
+    this.configInfo.reset();
+    this.configInfo.set({ hash }, 1);
+  }
+}

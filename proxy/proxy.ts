@@ -1,0 +1,125 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import express from 'express';
+import { ConfigStore } from './config/config-store.ts';
+import { CredentialStore } from './config/credential-store.ts';
+import { HealthTracker } from './health/health-tracker.ts';
+import { createProxyServer } from './http/proxy-server.ts';
+import { stdoutSink, type LogSink } from './log/request-log.ts';
+import { ProxyMetrics } from './metrics/proxy-metrics.ts';
+import { adapterFor } from './providers/registry.ts';
+import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
+import { UpstreamClient } from './upstream/upstream-client.ts';
+
+/** How to start a proxy process. */
+export interface StartProxyOptions extends Partial<ProxyOptions> {
+  /** Port of the OpenAI-compatible API; 0 picks a free one. Defaults to 8080. */
+  port?: number;
+  /** Port of /metrics (and /healthz, /readyz); 0 picks a free one; null turns it off. Defaults to 9090. */
+  metricsPort?: number | null;
+  /** Address to listen on. Defaults to 0.0.0.0 (in a pod) — use 127.0.0.1 locally. */
+  host?: string;
+  log?: LogSink;
+}
+
+/** A running proxy. */
+export interface RunningProxy {
+  ctx: ProxyContext;
+  /** Base URL of the OpenAI API, e.g. http://127.0.0.1:8080/v1. */
+  url: string;
+  port: number;
+  metricsUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/** Starts the data plane: API server, metrics server, and the shared context they serve from. */
+export async function startProxy(options: StartProxyOptions = {}): Promise<RunningProxy> {
+  const metrics = new ProxyMetrics();
+  const now = (): number => performance.now();
+  const ctx: ProxyContext = {
+    config: new ConfigStore(),
+    credentials: new CredentialStore(),
+    health: new HealthTracker(now, (key, state) => {
+      const [provider = '', model = ''] = key.split('/');
+      metrics.circuitState.set({ provider, model }, CIRCUIT_VALUE[state]);
+    }),
+    metrics,
+    upstream: new UpstreamClient(),
+    adapterFor,
+    log: options.log ?? stdoutSink,
+    options: {
+      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
+      logPrompts: options.logPrompts ?? false,
+    },
+    now,
+    wallNow: () => Date.now(),
+    random: Math.random,
+    sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
+    newId: () => randomUUID().replaceAll('-', ''),
+  };
+  ctx.config.onChange((index) => metrics.setConfig(index.config.configHash));
+  const host = options.host ?? '0.0.0.0';
+  const api = createProxyServer(ctx);
+  const port = await listen(api, options.port ?? 8080, host);
+  let metricsServer: Server | undefined;
+  let metricsPort: number | undefined;
+  if (options.metricsPort !== null) {
+    metricsServer = createMetricsServer(ctx);
+    metricsPort = await listen(metricsServer, options.metricsPort ?? 9090, host);
+  }
+  const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    ctx,
+    url: `http://${shownHost}:${port}/v1`,
+    port,
+    metricsUrl:
+      metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
+    async close() {
+      await Promise.all([
+        closeServer(api),
+        metricsServer === undefined ? undefined : closeServer(metricsServer),
+      ]);
+      await ctx.upstream.close();
+    },
+  };
+}
+
+/** The admin server: Prometheus metrics and probes. Express is fine here: it is off the hot path. */
+function createMetricsServer(ctx: ProxyContext): Server {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', (_req, res) => {
+    res
+      .status(ctx.config.ready ? 200 : 503)
+      .json({ ready: ctx.config.ready, configHash: ctx.config.current?.config.configHash });
+  });
+  return createServer(app);
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const onListening = (): void => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    };
+    server.listen(port, host, onListening);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
