@@ -1,3 +1,126 @@
-// Makes sure the real components used by the integration suites exist. Each step is idempotent
-// and cached, so a warm machine does nothing here.
-console.log('prepare-test-tools: nothing to prepare yet');
+// Makes sure the real components used by the integration suites exist, printing one line per
+// component. Idempotent and cached: Go binaries are built once into .cache/bin/<name>-<version>
+// (versions come from tools/*/go.mod), Debian packages are installed once, so a warm machine only
+// stats a few files here.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
+import { binDir, ensurePathDir, findOnPath, goBinaries, repoRoot } from '../test/harness/tools.ts';
+import type { GoBinary } from '../test/harness/tools.ts';
+
+const debianPackages = {
+  'redis-server': 'redis-server',
+  prometheus: 'prometheus',
+  promtool: 'prometheus',
+};
+
+function seconds(since: number): string {
+  return `${((performance.now() - since) / 1000).toFixed(1)} s`;
+}
+
+function fail(message: string): never {
+  console.error(`prepare-test-tools: ${message}`);
+  process.exit(1);
+}
+
+function checkGo(): void {
+  const version = spawnSync('go', ['version'], { encoding: 'utf8', env: goEnv() });
+  if (version.error !== undefined || version.status !== 0) {
+    fail(
+      'Go is needed to build kube-apiserver, etcd, kubectl and helm (go >= the `go` line of ' +
+        'tools/*/go.mod), but `go version` failed. Install Go and retry.',
+    );
+  }
+}
+
+function goEnv(): NodeJS.ProcessEnv {
+  // Static binaries; the exact toolchain on the machine, never a download of another one.
+  return { ...process.env, CGO_ENABLED: '0', GOTOOLCHAIN: 'local' };
+}
+
+function build(binary: GoBinary): void {
+  mkdirSync(binDir, { recursive: true });
+  // Build to a temp name and rename, so an interrupted build never looks cached.
+  const partial = `${binary.path}.partial-${process.pid}`;
+  const args = [
+    'build',
+    '-buildvcs=false',
+    '-ldflags',
+    ['-s', '-w', ...binary.ldflags].join(' '),
+    '-o',
+    partial,
+    binary.packagePath,
+  ];
+  const result = spawnSync('go', args, { cwd: binary.moduleDir, env: goEnv(), stdio: 'inherit' });
+  if (result.status !== 0) {
+    rmSync(partial, { force: true });
+    fail(
+      `building ${binary.name} ${binary.version} failed: (cd ${relative(repoRoot, binary.moduleDir)} && go ${args.join(' ')})`,
+    );
+  }
+  renameSync(partial, binary.path);
+}
+
+function prepareGoBinaries(): void {
+  let goChecked = false;
+  for (const binary of goBinaries()) {
+    const shown = relative(repoRoot, binary.path);
+    if (existsSync(binary.path)) {
+      console.log(`prepare-test-tools: ${binary.name} ${binary.version} cached (${shown})`);
+      continue;
+    }
+    if (!goChecked) checkGo();
+    goChecked = true;
+    console.log(
+      `prepare-test-tools: ${binary.name} ${binary.version} building from the Go module proxy ` +
+        '(the first, cold build takes several minutes)…',
+    );
+    const started = performance.now();
+    build(binary);
+    console.log(
+      `prepare-test-tools: ${binary.name} ${binary.version} built in ${seconds(started)} (${shown})`,
+    );
+  }
+  ensurePathDir();
+}
+
+function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+function prepareDebianPackages(): void {
+  const names = Object.keys(debianPackages) as (keyof typeof debianPackages)[];
+  const missing = names.filter((name) => findOnPath(name) === undefined);
+  for (const name of names) {
+    const found = findOnPath(name);
+    if (found !== undefined) console.log(`prepare-test-tools: ${name} present (${found})`);
+  }
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map((name) => debianPackages[name]))];
+  const command = `apt-get install -y ${packages.join(' ')}`;
+  if (!isRoot() || findOnPath('apt-get') === undefined) {
+    fail(
+      `${missing.join(', ')} missing and cannot be installed here (needs root and apt-get): run \`${command}\``,
+    );
+  }
+  const started = performance.now();
+  console.log(`prepare-test-tools: installing ${packages.join(', ')} with apt-get…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { env, stdio: 'inherit' });
+  if (update.status !== 0) fail(`apt-get update failed; install by hand: ${command}`);
+  const install = spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...packages], {
+    env,
+    stdio: 'inherit',
+  });
+  if (install.status !== 0) fail(`\`${command}\` failed`);
+  for (const name of missing) {
+    const found = findOnPath(name);
+    if (found === undefined) fail(`${name} still missing after \`${command}\``);
+    console.log(`prepare-test-tools: ${name} installed in ${seconds(started)} (${found})`);
+  }
+}
+
+const started = performance.now();
+prepareGoBinaries();
+prepareDebianPackages();
+console.log(`prepare-test-tools: ready in ${seconds(started)}`);

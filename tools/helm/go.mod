@@ -1,5 +1,6 @@
 // Wrapper module that builds helm from the Go module proxy for the integration tests. Separate
-// from tools/control-plane because helm pins its own k8s.io/* versions.
+// from tools/control-plane because helm pins its own k8s.io/* versions. To move to another
+// release: GOTOOLCHAIN=local go get -tool helm.sh/helm/v4/cmd/helm@vX.Y.Z && go mod tidy
 module switchyard.dev/tools/helm
 
 go 1.26.0
