@@ -15,15 +15,27 @@ import type {
  */
 export interface ProviderAdapter {
   readonly api: ProviderApi;
-  /** Builds the upstream HTTP request for a chat completion (streaming when `request.stream`). */
+  /**
+   * Builds the upstream HTTP request for a chat completion (streaming when `request.stream`).
+   * Throws AdapterError when the request cannot be expressed for this provider.
+   */
   buildChatRequest(request: ChatCompletionRequest, target: UpstreamTarget): UpstreamRequest;
-  /** Parses a successful (2xx) non-streaming upstream body into an OpenAI chat completion. */
+  /**
+   * Parses a successful (2xx) non-streaming upstream body into an OpenAI chat completion.
+   * Throws UpstreamFailure (`bad_response`) for a body it cannot read.
+   */
   parseChatResponse(body: string, context: ResponseContext): ParsedCompletion;
   /** Creates a translator for one upstream stream (SSE bytes in, OpenAI chunks out). */
   createStreamTranslator(context: ResponseContext): StreamTranslator;
-  /** Builds the upstream request for embeddings; throws AdapterError(unsupported) when the API has none. */
+  /**
+   * Builds the upstream request for embeddings; throws AdapterError (adapter-error.ts) with code
+   * `unsupported` when the API has none.
+   */
   buildEmbeddingsRequest(request: EmbeddingsRequest, target: UpstreamTarget): UpstreamRequest;
-  /** Parses a successful embeddings body. */
+  /**
+   * Parses a successful embeddings body. When the provider reports no usage, it is estimated
+   * from `context.request.input` if the caller passes the embeddings request there.
+   */
   parseEmbeddingsResponse(
     body: string,
     context: ResponseContext,
@@ -33,6 +45,8 @@ export interface ProviderAdapter {
     status: number,
     headers: Record<string, string | string[] | undefined>,
     body: string,
+    /** Wall-clock now, to turn an HTTP-date Retry-After into a delay; defaults to Date.now(). */
+    nowMs?: number,
   ): UpstreamError;
   /** A cheap request that proves the provider is up without spending tokens (e.g. list models). */
   buildHealthProbe(target: UpstreamTarget): UpstreamRequest;
@@ -83,7 +97,8 @@ export interface ParsedCompletion {
  * Translates one upstream stream. `push` is called with raw bytes as they arrive (decoded to
  * text by the caller, chunk boundaries arbitrary) and returns the OpenAI chunks now complete;
  * `end` flushes at upstream end of stream. `usage()` is known once the stream ended (estimated
- * when the provider sent none). An upstream error event surfaces as a thrown UpstreamError.
+ * when the provider sent none). An upstream error event, or a stream cut before its end, surfaces
+ * as a thrown UpstreamFailure (an Error that is also an UpstreamError).
  */
 export interface StreamTranslator {
   push(text: string): ChatCompletionChunk[];

@@ -1,0 +1,87 @@
+/** One server-sent event: its `event:` name (empty when absent) and its joined `data:` lines. */
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * An incremental parser of `text/event-stream` (WHATWG HTML §9.2): text arrives in pieces cut
+ * anywhere, even between the `\r` and `\n` of a line break; events come out once their blank
+ * line arrived. Lines end in `\n`, `\r\n` or `\r` (Gemini uses `\r\n`). Comments (`:` lines, used
+ * as keep-alives) and `id:`/`retry:` fields are ignored. Scanning uses indexOf, not regular
+ * expressions, and only the unfinished tail of a piece is kept between calls.
+ */
+export class SseParser {
+  #buffer = '';
+  #event = '';
+  #data: string[] = [];
+  /** A piece ended in `\r`: a `\n` starting the next piece belongs to that line break. */
+  #pendingCR = false;
+
+  /** Feeds a piece of the stream; returns the events it completed. */
+  push(text: string): SseEvent[] {
+    const events: SseEvent[] = [];
+    if (text === '') return events;
+    let chunk = text;
+    if (this.#pendingCR) {
+      this.#pendingCR = false;
+      if (chunk.startsWith('\n')) chunk = chunk.slice(1);
+    }
+    const buffer = this.#buffer + chunk;
+    let start = 0;
+    for (;;) {
+      const lf = buffer.indexOf('\n', start);
+      const cr = buffer.indexOf('\r', start);
+      if (lf === -1 && cr === -1) break;
+      let end: number;
+      let next: number;
+      if (cr !== -1 && (lf === -1 || cr < lf)) {
+        end = cr;
+        if (cr + 1 === buffer.length) {
+          // `\r` at the very end: the line is complete, but a `\n` may follow in the next piece.
+          this.#pendingCR = true;
+          next = cr + 1;
+        } else {
+          next = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
+        }
+      } else {
+        end = lf;
+        next = lf + 1;
+      }
+      this.#line(buffer.slice(start, end), events);
+      start = next;
+    }
+    this.#buffer = start === 0 ? buffer : buffer.slice(start);
+    return events;
+  }
+
+  /** Flushes at end of stream: a final event without its blank line still counts. */
+  end(): SseEvent[] {
+    const events: SseEvent[] = [];
+    if (this.#buffer !== '') this.#line(this.#buffer, events);
+    this.#buffer = '';
+    this.#line('', events);
+    return events;
+  }
+
+  #line(line: string, events: SseEvent[]): void {
+    if (line === '') {
+      if (this.#data.length > 0) {
+        events.push({
+          event: this.#event,
+          data: this.#data.length === 1 ? (this.#data[0] as string) : this.#data.join('\n'),
+        });
+      }
+      this.#event = '';
+      this.#data = [];
+      return;
+    }
+    if (line.charCodeAt(0) === 58) return; // ':' comment
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === 'data') this.#data.push(value);
+    else if (field === 'event') this.#event = value;
+  }
+}
