@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MapKeyRule } from './schema-kit.ts';
 
 /** The API group and version of every Switchyard kind. */
 export const API_GROUP = 'switchyard.dev';
@@ -16,6 +17,13 @@ export const objectName = z
   .min(1)
   .max(253)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/);
+
+/** HTTP header names as map keys: 1 to 128 letters, digits or `-` (checked by CEL and zod alike). */
+export const headerNameKey: MapKeyRule = {
+  rule: "size(k) <= 128 && k.matches('^[A-Za-z0-9-]+$')",
+  message: "header names must be 1 to 128 letters, digits or '-'",
+  holds: (key) => key.length <= 128 && /^[A-Za-z0-9-]+$/.test(key),
+};
 
 /** The part of ObjectMeta that Switchyard reads; everything else passes through untouched. */
 export const objectMeta = z.looseObject({
@@ -37,30 +45,35 @@ export const CONDITION_TYPES = ['Accepted', 'ResolvedRefs', 'Programmed'] as con
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 /** A Kubernetes-style condition (metav1.Condition). */
-export const condition = z.strictObject({
-  type: z
-    .string()
-    .min(1)
-    .max(316)
-    .meta({ description: 'type of the condition: Accepted, ResolvedRefs or Programmed.' }),
-  status: z
-    .enum(['True', 'False', 'Unknown'])
-    .meta({ description: 'status of the condition: True, False or Unknown.' }),
-  reason: z.string().min(1).max(1024).meta({
-    description: 'reason is a CamelCase constant for the last transition, e.g. ProviderNotFound.',
-  }),
-  message: z
-    .string()
-    .max(32768)
-    .meta({ description: 'message says what happened and what to fix.' }),
-  lastTransitionTime: z.string().meta({
-    description: 'lastTransitionTime is when the status last changed (RFC 3339).',
-    format: 'date-time',
-  }),
-  observedGeneration: z.int().min(0).optional().meta({
-    description: 'observedGeneration is the .metadata.generation the condition was computed from.',
-  }),
-});
+export const condition = z
+  .strictObject({
+    type: z
+      .string()
+      .min(1)
+      .max(316)
+      .meta({ description: 'type of the condition: Accepted, ResolvedRefs or Programmed.' }),
+    status: z
+      .enum(['True', 'False', 'Unknown'])
+      .meta({ description: 'status of the condition: True, False or Unknown.' }),
+    reason: z.string().min(1).max(1024).meta({
+      description: 'reason is a CamelCase constant for the last transition, e.g. ProviderNotFound.',
+    }),
+    message: z
+      .string()
+      .max(32768)
+      .meta({ description: 'message says what happened and what to fix.' }),
+    lastTransitionTime: z.string().meta({
+      description: 'lastTransitionTime is when the status last changed (RFC 3339).',
+      format: 'date-time',
+    }),
+    observedGeneration: z.int().min(0).optional().meta({
+      description:
+        'observedGeneration is the .metadata.generation the condition was computed from.',
+    }),
+  })
+  .meta({
+    description: "A condition: one aspect of the object's state, as the operator last saw it.",
+  });
 /** A condition as stored in status. */
 export type Condition = z.output<typeof condition>;
 

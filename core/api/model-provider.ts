@@ -4,10 +4,11 @@ import {
   DNS_LABEL_PATTERN,
   MODEL_NAME_PATTERN,
   commonStatusShape,
+  headerNameKey,
   objectMeta,
   objectName,
 } from './common.ts';
-import { listMap, listSet, withRules } from './schema-kit.ts';
+import { listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 
 /** Wire protocols a provider can speak. `openai` covers every OpenAI-compatible endpoint. */
 export const PROVIDER_APIS = ['openai', 'anthropic', 'gemini'] as const;
@@ -225,8 +226,6 @@ const auth = z.strictObject({ secretRef: secretKeyRef }).meta({
     'auth says where the API key is. Omit for endpoints without authentication (e.g. an in-cluster vLLM).',
 });
 
-const HEADER_NAME = /^[A-Za-z0-9-]+$/;
-
 /** The spec of a ModelProvider: one upstream account and the models it serves. */
 export const modelProviderSpec = z
   .strictObject({
@@ -244,12 +243,10 @@ export const modelProviderSpec = z
           'baseURL of the API, http or https. Defaults by api: https://api.openai.com/v1, https://api.anthropic.com, https://generativelanguage.googleapis.com/v1beta.',
       }),
     auth: auth.optional(),
-    headers: z
-      .record(z.string().min(1).max(128).regex(HEADER_NAME), z.string().max(1024))
-      .optional()
-      .meta({
-        description: 'headers added to every upstream request (not secret: use auth for keys).',
-      }),
+    headers: stringMap(z.string().max(1024), 32, headerNameKey).optional().meta({
+      description:
+        'headers added to every upstream request (not secret: use auth for keys). At most 32; names are letters, digits and "-".',
+    }),
     dataPolicy: dataPolicy.prefault({}),
     limits: limits.optional(),
     circuitBreaker: circuitBreaker.prefault({}),

@@ -4,10 +4,11 @@ import {
   DNS_LABEL_PATTERN,
   MODEL_NAME_PATTERN,
   commonStatusShape,
+  headerNameKey,
   objectMeta,
   targetRef,
 } from './common.ts';
-import { listMap, listSet, withRules } from './schema-kit.ts';
+import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
 export const TIER_STRATEGIES = ['cheapest', 'fastest', 'weighted', 'ordered'] as const;
@@ -96,14 +97,20 @@ const match = withRules(
       description:
         "responseFormat: matches the request's response_format type. Valid values: text, json_object, json_schema.",
     }),
-    headers: z.record(headerName, z.string().max(256)).optional().meta({
+    headers: stringMap(z.string().max(256), 16, headerNameKey).optional().meta({
       description:
-        'headers: matches when every listed request header has the given value (names case-insensitive).',
+        'headers: matches when every listed request header has the given value (names case-insensitive). At most 16.',
     }),
-    metadata: z.record(z.string().min(1).max(64), z.string().max(256)).optional().meta({
-      description:
-        "metadata: matches when every listed key of the request's metadata object has the given value.",
-    }),
+    metadata: stringMap(z.string().max(256), 16, {
+      rule: 'size(k) >= 1 && size(k) <= 64',
+      message: 'metadata keys must be 1 to 64 characters',
+      holds: (key) => codePoints(key) >= 1 && codePoints(key) <= 64,
+    })
+      .optional()
+      .meta({
+        description:
+          "metadata: matches when every listed key of the request's metadata object has the given value. At most 16.",
+      }),
   }),
   [
     {

@@ -84,3 +84,47 @@ export function listSet<S extends z.ZodArray>(schema: S, what: string): S {
 export function uniqueBy<T>(items: readonly T[], key: (item: T) => string): boolean {
   return new Set(items.map(key)).size === items.length;
 }
+
+/** What every key of a string map must look like: a CEL condition over `k` and the same check in TypeScript. */
+export interface MapKeyRule {
+  /** CEL condition over one key `k`, e.g. `size(k) <= 64`. */
+  rule: string;
+  /** Message shown when a key fails; says what a valid key looks like. */
+  message: string;
+  /** The same condition in TypeScript. */
+  holds: (key: string) => boolean;
+}
+
+/**
+ * A string-keyed map (a YAML mapping with free keys) that the API server can check. Structural
+ * schemas cannot carry `propertyNames`, so the key format travels as a CEL rule; `maxProperties`
+ * bounds the map so the API server can estimate the cost of that rule. zod checks both, with the
+ * bound worded as the API server words it ("must have at most N items").
+ */
+export function stringMap<V extends z.ZodType>(value: V, maxProperties: number, key: MapKeyRule) {
+  const bounded = z
+    .record(z.string(), value)
+    .check((ctx) => {
+      if (Object.keys(ctx.value).length > maxProperties) {
+        ctx.issues.push({
+          code: 'custom',
+          message: `must have at most ${maxProperties} items`,
+          input: ctx.value,
+          path: [],
+        });
+      }
+    })
+    .meta({ maxProperties });
+  return withRules(bounded, [
+    {
+      rule: `self.all(k, ${key.rule})`,
+      message: key.message,
+      holds: (map) => Object.keys(map).every((name) => key.holds(name)),
+    },
+  ]);
+}
+
+/** The number of Unicode code points in a string, as CEL's `size()` and Kubernetes' maxLength count. */
+export function codePoints(text: string): number {
+  return [...text].length;
+}

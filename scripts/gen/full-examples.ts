@@ -1,0 +1,145 @@
+// One object of each kind with every field set, for docs/api.md. The generator parses both with
+// the zod schemas, so the reference never shows an example the API would reject.
+
+/** A ModelProvider that sets every spec field. */
+export const FULL_MODEL_PROVIDER = {
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'ModelProvider',
+  metadata: { name: 'deepseek', namespace: 'ai' },
+  spec: {
+    api: 'openai',
+    baseURL: 'https://api.deepseek.com/v1',
+    auth: { secretRef: { name: 'deepseek', key: 'apiKey' } },
+    headers: { 'X-Team': 'platform' },
+    dataPolicy: { trainsOnData: true, zeroDataRetention: false, regions: ['cn'] },
+    limits: { requestsPerMinute: 600, tokensPerMinute: 1000000, maxConcurrency: 64 },
+    circuitBreaker: {
+      consecutiveFailures: 5,
+      failureRatePercent: 50,
+      minimumRequests: 20,
+      windowSeconds: 60,
+      cooldownSeconds: 30,
+      maxCooldownSeconds: 300,
+    },
+    healthCheck: { enabled: true, intervalSeconds: 30 },
+    models: [
+      {
+        name: 'deepseek-chat',
+        upstreamName: 'deepseek-chat',
+        contextWindow: 128000,
+        maxOutputTokens: 8192,
+        pricing: {
+          inputPerMillion: 0.28,
+          outputPerMillion: 0.42,
+          cachedInputPerMillion: 0.028,
+          cacheWritePerMillion: 0.28,
+          reasoningPerMillion: 0.42,
+        },
+        capabilities: ['tools', 'json', 'streaming'],
+        tags: ['code', 'extraction'],
+      },
+      {
+        name: 'deepseek-reasoner',
+        contextWindow: 128000,
+        maxOutputTokens: 65536,
+        pricing: { inputPerMillion: 0.28, outputPerMillion: 0.42, cachedInputPerMillion: 0.028 },
+        capabilities: ['json', 'streaming', 'reasoning'],
+        tags: ['reasoning'],
+      },
+    ],
+  },
+};
+
+/** A RoutePolicy that sets every spec field. */
+export const FULL_ROUTE_POLICY = {
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'RoutePolicy',
+  metadata: { name: 'auto', namespace: 'ai' },
+  spec: {
+    model: 'auto',
+    tiers: [
+      {
+        name: 'budget',
+        strategy: 'cheapest',
+        targets: [
+          { provider: 'deepseek', model: 'deepseek-chat' },
+          { provider: 'qwen', model: 'qwen-plus' },
+        ],
+      },
+      {
+        name: 'standard',
+        strategy: 'weighted',
+        targets: [
+          { provider: 'openai', model: 'gpt-5-mini', weight: 3 },
+          { provider: 'gemini', model: 'gemini-2.5-flash', weight: 1 },
+        ],
+      },
+      {
+        name: 'premium',
+        strategy: 'ordered',
+        targets: [
+          { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+          { provider: 'openai', model: 'gpt-5' },
+        ],
+      },
+    ],
+    classification: {
+      default: 'budget',
+      rules: [
+        {
+          name: 'reasoning',
+          tier: 'premium',
+          match: { keywords: ['step-by-step', 'analyze the logic'] },
+        },
+        { name: 'long', tier: 'standard', match: { minPromptTokens: 6000 } },
+        {
+          name: 'code',
+          tier: 'standard',
+          match: { headers: { 'x-task': 'code' } },
+          preferTags: ['code'],
+        },
+        {
+          name: 'small-json',
+          tier: 'budget',
+          match: {
+            patterns: ['^Extract'],
+            maxPromptTokens: 2000,
+            hasTools: false,
+            hasImages: false,
+            responseFormat: 'json_object',
+            metadata: { team: 'search' },
+          },
+        },
+      ],
+      classifier: { target: { provider: 'qwen', model: 'qwen-turbo' }, timeoutMs: 300 },
+      allowClientTier: false,
+    },
+    failover: {
+      attemptTimeoutMs: 3000,
+      ttftTimeoutMs: 2000,
+      totalTimeoutMs: 30000,
+      maxAttempts: 4,
+      retries: {
+        max: 1,
+        initialBackoffMs: 200,
+        maxBackoffMs: 2000,
+        onStatus: [429, 500, 502, 503, 504],
+      },
+      escalate: true,
+      hedgeAfterMs: 0,
+    },
+    latency: { interactiveTtftMs: 1500 },
+    governance: {
+      sensitive: {
+        header: 'x-switchyard-sensitivity',
+        patterns: ['\\b\\d{3}-\\d{2}-\\d{4}\\b'],
+      },
+      pool: { zeroDataRetention: true, trainsOnData: false, regions: ['eu', 'in-cluster'] },
+    },
+    budget: { monthlyUSD: 5000, downgradeAtPercent: 80, onExhausted: 'cheapest' },
+    cache: {
+      exact: { ttlSeconds: 3600 },
+      semantic: { threshold: 0.95, ttlSeconds: 3600 },
+    },
+  },
+};
