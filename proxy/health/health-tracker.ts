@@ -68,6 +68,11 @@ export class HealthTracker {
     this.#stats.get(target.key)?.breaker.releaseTrial();
   }
 
+  /** Forgets every target's history (breakers closed, latencies cleared). */
+  reset(): void {
+    this.#stats.clear();
+  }
+
   /** Every tracked target with its circuit state, for metrics. */
   states(): [string, CircuitState][] {
     const now = this.#now();

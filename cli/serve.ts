@@ -1,0 +1,189 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { compile } from '../core/compile/compile.ts';
+import { formatProblem } from '../core/compile/manifest-problem.ts';
+import type { Snapshot } from '../core/compile/snapshot.ts';
+import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
+import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
+import { loadManifests } from './load-manifests.ts';
+
+/** The `switchyard serve --help` text. */
+export const usage = `Usage: switchyard serve --manifests DIR [--port 8080] [--metrics-port 9090] [--host 0.0.0.0]
+
+Runs one proxy from ModelProvider, RoutePolicy and Secret manifests on disk — no cluster needed.
+Changes to DIR are picked up without a restart; a change that does not validate is logged and the
+last good config keeps serving. /readyz answers 200 once a config has loaded.
+
+API keys come from Secret manifests in DIR (data or stringData), or from the environment: a
+provider whose auth.secretRef {name: N, key: K} has no Secret manifest reads the variable
+N_K in upper case with every other character than A-Z and 0-9 turned into "_"
+(secretRef {name: openai, key: apiKey} → OPENAI_APIKEY).
+
+Options:
+  --manifests DIR       folder (or file) of manifests; required
+  --port N              API port (default 8080)
+  --metrics-port N      /metrics port (default 9090; 0 picks a free port)
+  --host ADDR           listen address (default 0.0.0.0)
+  --quiet               no per-request log lines`;
+
+/** Runs `switchyard serve`; resolves when the process is told to stop. */
+export async function run(args: string[], io: CommandIo): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    help: { type: 'boolean', short: 'h' },
+    manifests: { type: 'string' },
+    port: { type: 'string', default: '8080' },
+    'metrics-port': { type: 'string', default: '9090' },
+    host: { type: 'string', default: '0.0.0.0' },
+    quiet: { type: 'boolean', default: false },
+  });
+  if (values.help === true) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (values.manifests === undefined) throw new UsageError('--manifests DIR is required');
+  const served = await serveManifests({
+    manifests: values.manifests,
+    port: portOf(values.port, '--port'),
+    metricsPort: portOf(values['metrics-port'], '--metrics-port'),
+    host: values.host,
+    quiet: values.quiet === true,
+    io,
+  });
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await served.close();
+  return EXIT.ok;
+}
+
+function portOf(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`${flag} must be a port number, not "${value}"`);
+  return port;
+}
+
+/** A proxy serving a manifest folder, reloading it on change. */
+export interface ServedManifests {
+  proxy: RunningProxy;
+  /** Reloads now (also called by the folder watcher); resolves to true when a config was applied. */
+  reload(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Starts a proxy on a manifest folder. Exported for `npm start` and the tests. */
+export async function serveManifests(options: {
+  manifests: string;
+  port: number;
+  metricsPort: number | null;
+  host: string;
+  quiet: boolean;
+  io: CommandIo;
+}): Promise<ServedManifests> {
+  const { io } = options;
+  const proxy = await startProxy({
+    port: options.port,
+    metricsPort: options.metricsPort,
+    host: options.host,
+    ...(options.quiet ? { log: () => {} } : {}),
+  });
+  const reload = async (): Promise<boolean> => {
+    const loaded = await loadManifests([options.manifests]);
+    const secrets = new Map(loaded.secretsValues);
+    const snapshot = withEnvironmentSecrets(loaded.snapshot, secrets);
+    const result = compile(snapshot);
+    const problems = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
+    for (const status of result.statuses) {
+      for (const c of status.conditions) {
+        if (c.status !== 'True' && c.reason !== 'NotAccepted' && c.reason !== 'RefsNotResolved') {
+          problems.push(
+            `${status.kind} ${status.namespace}/${status.name}: ${c.type}=False ${c.reason}: ${c.message}`,
+          );
+        }
+      }
+    }
+    for (const line of problems) io.stderr(`switchyard serve: ${line}`);
+    if (problems.length > 0 && proxy.ctx.config.ready) {
+      io.stderr(
+        `switchyard serve: ${problems.length} problem(s); keeping config ${proxy.ctx.config.current?.config.configHash.slice(0, 12)}`,
+      );
+      return false;
+    }
+    proxy.ctx.credentials.replace(secrets);
+    const applied = proxy.ctx.config.swap(result.config);
+    if (applied.ok && applied.changed) {
+      io.stderr(
+        `switchyard serve: serving config ${applied.hash.slice(0, 12)} (${result.config.routes.length} routes, ${result.config.providers.length} providers)`,
+      );
+    }
+    return applied.ok;
+  };
+  await reload();
+  const watcher = watchFolder(options.manifests, () => {
+    reload().catch((error: unknown) =>
+      io.stderr(`switchyard serve: reload failed: ${(error as Error).message}`),
+    );
+  });
+  return {
+    proxy,
+    reload,
+    async close() {
+      watcher?.close();
+      await proxy.close();
+    },
+  };
+}
+
+/** Watches a folder recursively and calls `onChange` once per burst of events (200 ms debounce). */
+function watchFolder(path: string, onChange: () => void): FSWatcher | undefined {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return watch(path, { recursive: true }, () => {
+      clearTimeout(timer);
+      timer = setTimeout(onChange, 200);
+    });
+  } catch {
+    return undefined; // a single file on a platform without recursive watch: no live reload
+  }
+}
+
+/** Adds API keys from environment variables for secretRefs that no Secret manifest provides. */
+export function withEnvironmentSecrets(
+  snapshot: Snapshot,
+  secrets: Map<string, string>,
+  env: NodeJS.ProcessEnv = process.env,
+): Snapshot {
+  const added = new Map<string, Set<string>>();
+  for (const provider of snapshot.providers) {
+    const ref = (
+      provider.spec as { auth?: { secretRef?: { name?: unknown; key?: unknown } } } | undefined
+    )?.auth?.secretRef;
+    if (typeof ref?.name !== 'string') continue;
+    const key = typeof ref.key === 'string' ? ref.key : 'apiKey';
+    const namespace = provider.metadata.namespace ?? 'default';
+    const mapKey = `${namespace}/${ref.name}/${key}`;
+    if (secrets.has(mapKey)) continue;
+    const value = env[environmentName(ref.name, key)];
+    if (value === undefined || value === '') continue;
+    secrets.set(mapKey, value);
+    const id = `${namespace}/${ref.name}`;
+    added.set(id, (added.get(id) ?? new Set()).add(key));
+  }
+  if (added.size === 0) return snapshot;
+  const summaries = [...snapshot.secrets];
+  for (const [id, keys] of added) {
+    const [namespace = 'default', name = ''] = id.split('/');
+    const existing = summaries.findIndex((s) => s.namespace === namespace && s.name === name);
+    if (existing >= 0) {
+      const current = summaries[existing];
+      if (current !== undefined)
+        summaries[existing] = { ...current, keys: [...new Set([...current.keys, ...keys])] };
+    } else summaries.push({ namespace, name, keys: [...keys] });
+  }
+  return { ...snapshot, secrets: summaries };
+}
+
+/** The environment variable that supplies a Secret key in serve mode. */
+export function environmentName(secretName: string, key: string): string {
+  return `${secretName}_${key}`.toUpperCase().replace(/[^A-Z0-9]/g, '_');
+}
