@@ -273,12 +273,18 @@ function generationConfig(
     ['frequencyPenalty', request.frequency_penalty],
   ];
   for (const [name, value] of numbers) if (typeof value === 'number') config[name] = value;
-  const format = request.response_format;
+  addResponseFormat(config, request.response_format);
+  return config;
+}
+
+function addResponseFormat(
+  config: Record<string, unknown>,
+  format: ChatCompletionRequest['response_format'],
+): void {
   if (format?.type === 'json_object' || format?.type === 'json_schema') {
     config['responseMimeType'] = 'application/json';
   }
   if (format?.type === 'json_schema' && format.json_schema.schema) {
     config['responseSchema'] = toGeminiSchema(format.json_schema.schema);
   }
-  return config;
 }
