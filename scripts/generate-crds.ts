@@ -1,5 +1,5 @@
 // `npm run gen`: regenerates every file derived from the zod schemas in core/api —
-// the CRDs in crds/, the reference in docs/api.md — and examples/local/ from examples/.
+// the CRDs in crds/, the reference in docs/api.md — and demo/ from examples/.
 // `npm run gen -- --check` writes nothing and fails when a file is out of date.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';

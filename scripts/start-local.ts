@@ -1,6 +1,6 @@
 // `npm start`: a local Switchyard on this machine, no cluster. Simulated providers (real wire
 // formats, realistic latencies) on fixed loopback ports, and one proxy compiled from
-// examples/local/. Ctrl-C stops everything.
+// demo/. Ctrl-C stops everything.
 import { serveManifests } from '../cli/serve.ts';
 import { startFakeProvider, type FakePresetName } from '../test/fakes/index.ts';
 
@@ -33,7 +33,7 @@ const fakes = await Promise.all(
   ),
 );
 const served = await serveManifests({
-  manifests: 'examples/local',
+  manifests: 'demo',
   port: API_PORT,
   metricsPort: METRICS_PORT,
   host: '127.0.0.1',
@@ -57,7 +57,7 @@ Or with the OpenAI SDK (any language):
   const client = new OpenAI({ baseURL: '${base}', apiKey: 'unused' });
   const r = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] });
 
-Edit examples/local/*.yaml and the proxy reloads. Ctrl-C stops everything.
+Edit demo/*.yaml and the proxy reloads. Ctrl-C stops everything.
 `);
 
 const stop = async (): Promise<void> => {

@@ -1,4 +1,4 @@
-// examples/local/ is examples/ pointed at fake providers on fixed loopback ports, for `npm start`.
+// demo/ is examples/ pointed at fake providers on fixed loopback ports, for `npm start`.
 // It is generated rather than copied by hand so the two folders cannot drift apart: same
 // providers, models and policies, only the base URLs and the keys differ.
 
@@ -24,7 +24,7 @@ export interface ExampleFile {
   text: string;
 }
 
-/** The files of examples/local/, keyed by path from the repository root. */
+/** The files of demo/, keyed by path from the repository root. */
 export function localExamples(sources: readonly ExampleFile[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const source of sources) {
@@ -42,7 +42,7 @@ export function localExamples(sources: readonly ExampleFile[]): Map<string, stri
         return `${prefix}${local}`;
       })
       .replaceAll(PLACEHOLDER, LOCAL_API_KEY);
-    out.set(`examples/local/${name}`, `${header.join('\n')}\n${body}`);
+    out.set(`demo/${name}`, `${header.join('\n')}\n${body}`);
   }
   return out;
 }

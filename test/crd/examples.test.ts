@@ -51,8 +51,8 @@ function targetsOf(policy: RoutePolicy): { provider: string; model: string }[] {
 }
 
 const folders = {
-  examples: yamlFilesUnder('examples').filter((file) => !file.startsWith('examples/local/')),
-  'examples/local': yamlFilesUnder('examples/local'),
+  examples: yamlFilesUnder('examples').filter((file) => !file.startsWith('demo/')),
+  demo: yamlFilesUnder('demo'),
 };
 
 for (const [folder, files] of Object.entries(folders)) {
@@ -112,18 +112,18 @@ for (const [folder, files] of Object.entries(folders)) {
   });
 }
 
-test('the secrets in examples/ are placeholders and those in examples/local/ are dummies', () => {
+test('the secrets in examples/ are placeholders and those in demo/ are dummies', () => {
   for (const { doc } of readManifests('examples/secrets.example.yaml')) {
     assert.deepEqual(Object.values(doc.stringData as object), ['REPLACE_ME']);
   }
-  for (const { doc } of readManifests('examples/local/secrets.yaml')) {
+  for (const { doc } of readManifests('demo/secrets.yaml')) {
     for (const value of Object.values(doc.stringData as object)) {
       assert.doesNotMatch(String(value), /REPLACE_ME|^sk-/);
     }
   }
 });
 
-test('examples/local/ points every provider at its fake on a fixed loopback port', () => {
+test('demo/ points every provider at its fake on a fixed loopback port', () => {
   const expected: Record<string, string> = {
     openai: 'http://127.0.0.1:18101/v1',
     anthropic: 'http://127.0.0.1:18102',
@@ -133,7 +133,7 @@ test('examples/local/ points every provider at its fake on a fixed loopback port
     mistral: 'http://127.0.0.1:18106/v1',
     'in-cluster': 'http://127.0.0.1:18107/v1',
   };
-  const local = readManifests('examples/local/model-providers.yaml');
+  const local = readManifests('demo/model-providers.yaml');
   const urls = Object.fromEntries(
     local.map(({ doc }) => [
       (doc.metadata as { name: string }).name,

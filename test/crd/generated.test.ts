@@ -8,7 +8,7 @@ import { KINDS, crdFileOf } from '../../scripts/gen/crds.ts';
 import { toStructural, walkSchema, type SchemaNode } from '../../scripts/gen/openapi.ts';
 import { emulateApiServer } from './api-server-emulation.ts';
 
-test('crds/, docs/api.md and examples/local/ are up to date with core/api and examples/', () => {
+test('crds/, docs/api.md and demo/ are up to date with core/api and examples/', () => {
   const stale = outdated();
   assert.deepEqual(stale, [], `out of date: ${stale.join(', ')} — run npm run gen`);
 });
