@@ -1,0 +1,110 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { policy, startProxyFixture, type ProxyFixture } from './proxy-fixture.ts';
+
+let fx: ProxyFixture;
+let client: OpenAI;
+
+before(async () => {
+  fx = await startProxyFixture();
+  client = new OpenAI({ baseURL: fx.proxy.url, apiKey: 'x', maxRetries: 0 });
+});
+after(async () => {
+  await fx.close();
+});
+
+test('a client that disconnects mid-stream cancels the upstream request', async () => {
+  fx.fakes.cheap.reset();
+  fx.fakes.cheap.script({
+    chunkDelayMs: 50,
+    reply: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' '),
+  });
+  const controller = new AbortController();
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'cheap/small',
+      messages: [{ role: 'user', content: 'long please' }],
+      stream: true,
+    }),
+    signal: controller.signal,
+  });
+  const reader = response.body!.getReader();
+  await reader.read();
+  controller.abort();
+  const started = performance.now();
+  let aborted = false;
+  while (performance.now() - started < 3000 && !aborted) {
+    await new Promise((r) => setTimeout(r, 50));
+    const logs = fx.logs.filter((l) => l['status'] === 499);
+    aborted = logs.length > 0;
+  }
+  // 499 is logged only after the relay saw the client go and aborted the upstream request.
+  assert.ok(aborted, 'the proxy logged the request as cancelled by the client (499)');
+});
+
+test('a config swap under load loses no request', async () => {
+  let failures = 0;
+  let done = 0;
+  const load = (async () => {
+    const deadline = performance.now() + 1500;
+    const workers = Array.from({ length: 8 }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          await client.chat.completions.create({
+            model: 'auto',
+            messages: [{ role: 'user', content: 'hi' }],
+          });
+          done += 1;
+        } catch {
+          failures += 1;
+        }
+      }
+    });
+    await Promise.all(workers);
+  })();
+  for (let i = 0; i < 10; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    fx.apply({
+      policies: [
+        policy('extra', {
+          model: `extra-${i}`,
+          tiers: [{ name: 'only', targets: [{ provider: 'cheap', model: 'small' }] }],
+        }),
+      ],
+    });
+  }
+  await load;
+  assert.equal(failures, 0);
+  assert.ok(done > 50, `only ${done} requests completed`);
+  assert.ok(fx.proxy.ctx.config.current?.routes.has('extra-9'));
+});
+
+test('an invalid config is refused and the last good config keeps serving', async () => {
+  const before = fx.proxy.ctx.config.current?.config.configHash;
+  const refused = fx.proxy.ctx.config.load({ schemaVersion: 99, routes: [] });
+  assert.equal(refused.ok, false);
+  const broken = fx.proxy.ctx.config.load({
+    schemaVersion: 1,
+    configHash: 'nope',
+    providers: [],
+    routes: [],
+  });
+  assert.equal(broken.ok, false);
+  assert.equal(fx.proxy.ctx.config.current?.config.configHash, before);
+  const ok = await client.chat.completions.create({
+    model: 'auto',
+    messages: [{ role: 'user', content: 'hi' }],
+  });
+  assert.equal(ok.object, 'chat.completion');
+});
+
+test('/readyz and /healthz answer on both ports', async () => {
+  const api = new URL(fx.proxy.url);
+  for (const base of [`${api.origin}`, new URL(fx.proxy.metricsUrl ?? '').origin]) {
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+  }
+});
