@@ -1,0 +1,31 @@
+import type { CommandModule } from './command.ts';
+
+/** One `switchyard` subcommand: its name, a one-line summary for `--help`, and its module. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  /** Imported only when the command runs, so `validate` never loads the operator's client. */
+  load: () => Promise<CommandModule>;
+}
+
+/**
+ * Every `switchyard` subcommand. Adding one is adding an entry here, pointing at a module that
+ * exports `usage` and `run` (see CommandModule); modules may live in cli/, proxy/ or operator/.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'validate',
+    summary: 'Check manifests: schema, references, conflicts.',
+    load: () => import('./validate.ts'),
+  },
+  {
+    name: 'compile',
+    summary: 'Print the RouterConfig compiled from manifests.',
+    load: () => import('./compile.ts'),
+  },
+  {
+    name: 'serve',
+    summary: 'Run one proxy from a manifest folder (no cluster needed).',
+    load: () => import('./serve.ts'),
+  },
+];

@@ -1,0 +1,46 @@
+import { shortHash, statusOf } from './conditions.ts';
+import type { PolicyOutcome, ProviderOutcome } from './outcome.ts';
+import type { ObjectStatus } from './status.ts';
+
+/** The status of a ModelProvider; `configHash` is the config it was compiled into. */
+export function providerStatus(outcome: ProviderOutcome, configHash: string): ObjectStatus {
+  const { id, spec } = outcome;
+  const ref = spec?.auth?.secretRef;
+  const models = outcome.modelCount === 1 ? '1 model' : `${outcome.modelCount} models`;
+  const status = statusOf(
+    id,
+    outcome.findings,
+    {
+      Accepted: `the spec is valid and the name "${id.name}" belongs to this provider`,
+      ResolvedRefs:
+        ref === undefined
+          ? 'no references to resolve (spec.auth is not set)'
+          : `Secret ${id.namespace}/${ref.name} has key "${ref.key}"`,
+      Programmed: `served in config ${shortHash(configHash)}: ${models} as ${id.name}/<model>`,
+    },
+    spec !== undefined,
+  );
+  return { ...status, modelCount: outcome.modelCount };
+}
+
+/** The status of a RoutePolicy; `configHash` is the config it was compiled into. */
+export function policyStatus(outcome: PolicyOutcome, configHash: string): ObjectStatus {
+  const { id, spec, resolution } = outcome;
+  const alias = spec?.model ?? '';
+  const targets = `${resolution?.resolvedCount ?? 0} of ${resolution?.targetCount ?? 0} targets`;
+  const classifier = resolution?.classifier === undefined ? '' : ' and the classifier';
+  return statusOf(
+    id,
+    outcome.findings,
+    {
+      Accepted: `the spec is valid and the alias "${alias}" belongs to this policy`,
+      ResolvedRefs: `${everyTarget(resolution?.targetCount ?? 0)}${classifier} resolved`,
+      Programmed: `served in config ${shortHash(configHash)}: alias "${alias}" with ${targets}`,
+    },
+    spec !== undefined,
+  );
+}
+
+function everyTarget(count: number): string {
+  return count === 1 ? 'the only target' : `all ${count} targets`;
+}

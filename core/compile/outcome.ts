@@ -1,0 +1,37 @@
+import type { ModelProviderSpec } from '../api/model-provider.ts';
+import type { RoutePolicySpec } from '../api/route-policy.ts';
+import type { Findings } from './check.ts';
+import type { ObjectId } from './object-id.ts';
+import type { TargetResolution } from './resolve-targets.ts';
+
+/** What compile() concluded about one ModelProvider. */
+export interface ProviderOutcome {
+  id: ObjectId;
+  /** The parsed spec; undefined when it is invalid. */
+  spec: ModelProviderSpec | undefined;
+  findings: Findings;
+  /** Served by the proxies: accepted and every reference resolved. */
+  programmed: boolean;
+  /** Number of models, for the status printer column (counted from the raw spec when invalid). */
+  modelCount: number;
+}
+
+/** What compile() concluded about one RoutePolicy. */
+export interface PolicyOutcome {
+  id: ObjectId;
+  /** The parsed spec; undefined when it is invalid. */
+  spec: RoutePolicySpec | undefined;
+  findings: Findings;
+  /** The targets that resolved; undefined when the spec is invalid. */
+  resolution: TargetResolution | undefined;
+  /** Served by the proxies: accepted and at least one target resolved. */
+  programmed: boolean;
+}
+
+/** Finds providers for target resolution. */
+export interface ProviderDirectory {
+  /** The provider of that name in that namespace. */
+  find: (namespace: string, name: string) => ProviderOutcome | undefined;
+  /** The namespaces holding a provider of that name, sorted (to point at a likely mistake). */
+  namespacesWith: (name: string) => string[];
+}

@@ -1,0 +1,72 @@
+import type { RoutePolicySpec, RuleSpec } from '../api/route-policy.ts';
+import type { RouteConfig, RuleConfig } from '../config/router-config.ts';
+import type { ObjectId } from './object-id.ts';
+import { sortedText } from './provider-config.ts';
+import type { TargetResolution } from './resolve-targets.ts';
+
+/**
+ * A route as the proxies see it. Tiers, targets and rules keep their order (it means something:
+ * escalation order, `ordered` strategy, first match wins); sets are sorted; header names are
+ * lower-cased because Node hands the proxy lower-cased request headers.
+ */
+export function routeConfigOf(
+  id: ObjectId,
+  spec: RoutePolicySpec,
+  resolution: TargetResolution,
+): RouteConfig {
+  const [firstTier] = resolution.tiers;
+  const { classification, failover } = spec;
+  return {
+    alias: spec.model,
+    namespace: id.namespace,
+    policy: id.name,
+    tiers: resolution.tiers,
+    classification: {
+      // The zod schema requires at least one tier, so firstTier exists for a parsed spec.
+      default: classification.default ?? firstTier?.name ?? '',
+      rules: classification.rules.map(ruleConfigOf),
+      ...(resolution.classifier === undefined ? {} : { classifier: resolution.classifier }),
+      allowClientTier: classification.allowClientTier,
+    },
+    failover: {
+      ...failover,
+      retries: {
+        ...failover.retries,
+        onStatus: [...failover.retries.onStatus].sort((a, b) => a - b),
+      },
+    },
+    ...(spec.latency === undefined ? {} : { latency: { ...spec.latency } }),
+    ...(spec.governance === undefined ? {} : { governance: governanceOf(spec.governance) }),
+    ...(spec.budget === undefined ? {} : { budget: { ...spec.budget } }),
+    ...(spec.cache === undefined ? {} : { cache: { ...spec.cache } }),
+  };
+}
+
+function ruleConfigOf(rule: RuleSpec): RuleConfig {
+  const { headers, ...match } = rule.match;
+  return {
+    name: rule.name,
+    tier: rule.tier,
+    match: headers === undefined ? match : { ...match, headers: lowerCaseKeys(headers) },
+    preferTags: sortedText(rule.preferTags ?? []),
+  };
+}
+
+function governanceOf(
+  governance: NonNullable<RoutePolicySpec['governance']>,
+): NonNullable<RouteConfig['governance']> {
+  const { regions, ...pool } = governance.pool;
+  return {
+    sensitive: {
+      header: governance.sensitive.header.toLowerCase(),
+      patterns: [...governance.sensitive.patterns],
+    },
+    pool: regions === undefined ? pool : { ...pool, regions: sortedText(regions) },
+  };
+}
+
+function lowerCaseKeys(record: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]),
+  );
+}

@@ -1,0 +1,55 @@
+// Runs bin/switchyard.js as users do: a child process with the project's pinned Node.
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+const pinnedNode = join(repoRoot, 'node_modules/.bin/node');
+const node = existsSync(pinnedNode) ? pinnedNode : process.execPath;
+const bin = join(repoRoot, 'bin/switchyard.js');
+
+/** What a run printed and how it exited. */
+export interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr together, for "the output mentions …" assertions. */
+  output: string;
+}
+
+/** Runs `switchyard ARGS...` from the repository root. */
+export function switchyard(...args: string[]): Run {
+  const result = spawnSync(node, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' });
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: result.stdout + result.stderr,
+  };
+}
+
+/** Runs `switchyard ARGS...` without blocking, so that many runs can go in parallel. */
+export function switchyardAsync(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(node, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) => {
+      const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ status, stdout, stderr, output: stdout + stderr });
+    });
+  });
+}
+
+/** True when the output holds a stack frame (`    at fn (file:line)`), which users must never see. */
+export function hasStackTrace(output: string): boolean {
+  return /^\s+at /m.test(output);
+}
+
+/** Writes files into a fresh temporary folder; returns its path and a cleanup function. */
+export function tempManifests(files: Record<string, string>): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
