@@ -4,11 +4,11 @@ import type { Usage } from './usage.ts';
 /**
  * Usage estimated by the proxy when a provider reported none: the request's estimated prompt
  * tokens and the produced text (content, refusals and tool-call arguments) run through the
- * token estimator. Marked `estimated` so receipts and metrics can say so.
+ * token estimator as one text. Marked `estimated` so receipts and metrics can say so.
  */
 export function estimatedUsage(promptTokens: number, outputTexts: readonly string[]): Usage {
-  let outputTokens = 0;
-  for (const text of outputTexts) outputTokens += estimateTextTokens(text);
+  // Joined, not summed per piece: a stream's deltas cut words, and each piece would round up.
+  const outputTokens = estimateTextTokens(outputTexts.join(''));
   return {
     inputTokens: promptTokens,
     outputTokens,

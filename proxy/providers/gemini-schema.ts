@@ -3,8 +3,8 @@
  * JSON Schema keywords outside it (`additionalProperties`, `$schema`, `$defs`, …) that OpenAI
  * clients send routinely (strict mode requires `additionalProperties: false`). This converts a
  * JSON Schema to that subset: unknown keywords are dropped, local `$ref`s are inlined (to a
- * bounded depth, since recursive schemas cannot be inlined), `type: [T, "null"]` becomes
- * `nullable`, `const` becomes a one-value `enum`, `oneOf` becomes `anyOf`.
+ * bounded depth, since recursive schemas cannot be inlined), `type: [T, "null"]` and a null
+ * enum member become `nullable`, `const` becomes a one-value `enum`, `oneOf` becomes `anyOf`.
  */
 export function toGeminiSchema(schema: unknown): Record<string, unknown> {
   const root = isObject(schema) ? schema : {};
@@ -17,7 +17,6 @@ const KEPT = new Set([
   'title',
   'description',
   'nullable',
-  'enum',
   'maxItems',
   'minItems',
   'required',
@@ -51,7 +50,12 @@ function convert(
     if (KEPT.has(key)) out[key] = value;
   }
   convertType(schema, out);
-  if ('const' in schema) out['enum'] = [schema['const']];
+  const values = 'const' in schema ? [schema['const']] : schema['enum'];
+  if (Array.isArray(values)) {
+    // Gemini enums are strings only; a null member means nullable.
+    if (values.includes(null)) out['nullable'] = true;
+    out['enum'] = values.filter((value) => typeof value === 'string');
+  }
   const properties = schema['properties'];
   if (isObject(properties)) {
     const converted: Record<string, unknown> = {};
