@@ -1,0 +1,193 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startHealthServer } from './http/health-server.ts';
+import { KubeClient, loadKubeConfig } from './kube/kube-client.ts';
+import { DEFAULT_LEADER_ELECTION, LeaderElector } from './leader/lease-elector.ts';
+import { createLogger, errorText, type Logger, type LogLevel } from './log/logger.ts';
+import { OperatorMetrics } from './metrics/operator-metrics.ts';
+import { LEASE_NAME } from './publish/output-names.ts';
+import { Debouncer, type DebounceTiming } from './reconcile/debouncer.ts';
+import { Reconciler, type ReconcileReport } from './reconcile/reconciler.ts';
+import { Backoff } from './watch/backoff.ts';
+import type { ReflectorTiming } from './watch/reflector.ts';
+import { createSources } from './watch/sources.ts';
+
+/** How to run the operator. Timings default to production values; tests shorten them. */
+export interface OperatorOptions {
+  /** Kubeconfig file; default: KUBECONFIG, ~/.kube/config, else the in-cluster service account. */
+  kubeconfig?: string;
+  /** The operator's namespace: where it publishes its ConfigMap and Secret and holds its Lease. */
+  namespace: string;
+  /** Namespaces whose ModelProviders, RoutePolicies and Secrets count; default all. */
+  watchNamespaces?: readonly string[];
+  /** Port of /healthz, /readyz and /metrics; 0 picks a free one. */
+  port: number;
+  /** Address to listen on. Default 0.0.0.0 (in a pod); use 127.0.0.1 locally. */
+  host?: string;
+  /** Identity in the Lease and in Events. Default: host name and a random suffix. */
+  identity?: string;
+  /** Lease duration. Default 15 s. */
+  leaseDurationMs?: number;
+  /** The leader steps down after failing to renew for this long. Default 10 s. */
+  renewDeadlineMs?: number;
+  /** Between lease attempts. Default 2 s. */
+  retryPeriodMs?: number;
+  /** Reconcile coalescing. Default 100 ms quiet, 1 s at most. */
+  debounce?: Partial<DebounceTiming>;
+  /** Informer relist period and error backoff. Default 5 min, 250 ms to 30 s. */
+  informers?: Partial<ReflectorTiming>;
+  /** Config JSON above this many bytes is gzipped. Default 512 KiB. */
+  compressAboveBytes?: number;
+  /** Parallel status writes. Default 8. */
+  statusConcurrency?: number;
+  /** Log level; default info. */
+  logLevel?: LogLevel | 'silent';
+  /** Replaces the default JSON logger on stderr. */
+  log?: Logger;
+  /** Wall clock for condition and Event timestamps. */
+  clock?: () => Date;
+}
+
+/** A running operator. */
+export interface RunningOperator {
+  /** Port of the health and metrics server. */
+  readonly port: number;
+  readonly identity: string;
+  readonly metrics: OperatorMetrics;
+  /** Whether this replica holds the Lease now. */
+  isLeader(): boolean;
+  /** The last successful reconcile of this replica, if any. */
+  lastReconcile(): ReconcileReport | undefined;
+  /** Resolves once every informer has listed once. */
+  synced(): Promise<void>;
+  /**
+   * Stops everything. A leader releases its Lease so another replica takes over at once;
+   * `releaseLease: false` leaves it to expire, as a crash would.
+   */
+  stop(options?: { releaseLease?: boolean }): Promise<void>;
+}
+
+/**
+ * Starts the operator: informers over ModelProviders, RoutePolicies and Secrets, leader
+ * election, the debounced reconcile that publishes the RouterConfig and writes status, and the
+ * health and metrics server. See docs/operator.md.
+ */
+export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
+  const log = options.log ?? createLogger(options.logLevel ?? 'info');
+  const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
+  const clock = options.clock ?? (() => new Date());
+  const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+  const metrics = new OperatorMetrics();
+  // The closures below run only after every part exists; they are wired in this order because
+  // each part's callbacks reach the others.
+  const isLeader = (): boolean => elector.isLeader;
+  const retry = new Backoff({ initialMs: 500, maxMs: 30_000 });
+  let stopping = false;
+  const debouncer = new Debouncer(async () => {
+    try {
+      await reconciler.reconcile();
+      retry.reset();
+    } catch (error) {
+      metrics.reconcileErrors.inc();
+      const delayMs = retry.next();
+      log.error('reconcile failed; retrying', { error: errorText(error), delayMs });
+      void sleep(delayMs).then(() => {
+        if (!stopping) debouncer.trigger();
+      });
+    }
+  }, options.debounce);
+
+  const sources = createSources({
+    client,
+    log,
+    namespace: options.namespace,
+    watchNamespaces: options.watchNamespaces,
+    timing: options.informers ?? {},
+    onInputChange: () => debouncer.trigger(),
+    onPublishedChange: () => {
+      reconciler.publishedChanged();
+      debouncer.trigger();
+    },
+    onRestart: (resource, reason) => metrics.informerRestarts.inc({ resource, reason }),
+  });
+  const reconciler = new Reconciler({
+    client,
+    sources,
+    namespace: options.namespace,
+    identity,
+    metrics,
+    log,
+    isLeader,
+    clock,
+    compressAboveBytes: options.compressAboveBytes,
+    statusConcurrency: options.statusConcurrency,
+  });
+  const elector = new LeaderElector({
+    client,
+    namespace: options.namespace,
+    name: LEASE_NAME,
+    identity,
+    log,
+    timing: {
+      leaseDurationMs: options.leaseDurationMs ?? DEFAULT_LEADER_ELECTION.leaseDurationMs,
+      renewDeadlineMs: options.renewDeadlineMs ?? DEFAULT_LEADER_ELECTION.renewDeadlineMs,
+      retryPeriodMs: options.retryPeriodMs ?? DEFAULT_LEADER_ELECTION.retryPeriodMs,
+    },
+    onStartedLeading: () => {
+      metrics.leader.set(1);
+      reconciler.reset();
+      debouncer.trigger();
+    },
+    onStoppedLeading: () => {
+      metrics.leader.set(0);
+      reconciler.reset();
+    },
+  });
+
+  const health = await startHealthServer(
+    options.port,
+    options.host ?? '0.0.0.0',
+    {
+      healthy: () => !stopping,
+      ready: () => sources.hasSynced,
+      details: () => ({
+        identity,
+        leader: isLeader(),
+        synced: sources.hasSynced,
+        configHash: reconciler.last?.configHash,
+      }),
+    },
+    metrics.registry,
+  );
+  const started = sources.start();
+  started.catch(() => undefined);
+  elector.start();
+  log.info('operator started', {
+    identity,
+    namespace: options.namespace,
+    watchNamespaces: options.watchNamespaces ?? 'all',
+    port: health.port,
+  });
+
+  return {
+    port: health.port,
+    identity,
+    metrics,
+    isLeader,
+    lastReconcile: () => reconciler.last,
+    synced: async () => {
+      await started;
+      await sources.synced();
+    },
+    async stop(stopOptions = {}) {
+      stopping = true;
+      await debouncer.stop();
+      await elector.stop({ release: stopOptions.releaseLease !== false });
+      await sources.stop();
+      await health.close();
+      await client.close();
+      log.info('operator stopped', { identity });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { gunzipSync } from 'node:zlib';
+import { configHashOf } from '../../core/compile/assemble-config.ts';
+import type { RouterConfig } from '../../core/config/router-config.ts';
+import { CONFIG_KEYS } from './published-names.ts';
+
+/** The largest config a proxy inflates; far above what a ConfigMap can carry gzipped. */
+const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** A ConfigMap as the watcher reads it. */
+export interface ConfigMapLike {
+  data?: Record<string, string> | undefined;
+  binaryData?: Record<string, string> | undefined;
+}
+
+/**
+ * The config a ConfigMap carries, parsed but not yet validated (ConfigStore.load validates it):
+ * `config.json`, or gzip in `binaryData["config.json.gz"]`. Throws with a one-line reason when
+ * the payload is missing, does not inflate or parse, or its configHash does not match its
+ * content — a truncated or hand-edited config is refused rather than served.
+ */
+export function decodeConfig(configMap: ConfigMapLike): unknown {
+  const json = configMap.data?.[CONFIG_KEYS.json];
+  const gzipped = configMap.binaryData?.[CONFIG_KEYS.gzip];
+  let text: string;
+  if (json !== undefined) {
+    text = json;
+  } else if (gzipped !== undefined) {
+    text = gunzipSync(Buffer.from(gzipped, 'base64'), {
+      maxOutputLength: MAX_INFLATED_BYTES,
+    }).toString('utf8');
+  } else {
+    throw new Error(`the ConfigMap has neither ${CONFIG_KEYS.json} nor ${CONFIG_KEYS.gzip}`);
+  }
+  const parsed = JSON.parse(text) as unknown;
+  const claimed = (parsed as { configHash?: unknown } | null)?.configHash;
+  if (typeof claimed === 'string' && configHashOf(parsed as RouterConfig) !== claimed) {
+    throw new Error(`configHash ${claimed.slice(0, 12)} does not match the config's content`);
+  }
+  return parsed;
+}
