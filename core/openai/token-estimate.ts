@@ -27,7 +27,8 @@
  */
 export function estimateTextTokens(text: string): number {
   const length = text.length;
-  if (length <= FULL_SCAN_CHARS) return Math.ceil(scanTokens(text, 0, length));
+  if (length === 0) return 0;
+  if (length <= FULL_SCAN_CHARS) return whole(scanTokens(text, 0, length));
   const window = Math.floor(FULL_SCAN_CHARS / SAMPLE_WINDOWS);
   const stride = (length - window) / (SAMPLE_WINDOWS - 1);
   let tokens = 0;
@@ -38,9 +39,12 @@ export function estimateTextTokens(text: string): number {
     tokens += scanTokens(text, from, to);
     scanned += to - from;
   }
-  return scanned === 0
-    ? Math.ceil(scanTokens(text, 0, length))
-    : Math.ceil((tokens * length) / scanned);
+  return scanned === 0 ? whole(scanTokens(text, 0, length)) : whole((tokens * length) / scanned);
+}
+
+/** Pieces cost fractions of a token on average; a non-empty text costs at least one. */
+function whole(tokens: number): number {
+  return Math.max(1, Math.round(tokens));
 }
 
 /** Texts up to this many characters are scanned whole. */
