@@ -6,6 +6,7 @@ import type { LogSink } from './log/request-log.ts';
 import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { ProviderAdapter } from './providers/adapter.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
+import type { QualityGate } from './execute/quality-gate.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -24,6 +25,8 @@ export interface ProxyContext {
   upstream: UpstreamClient;
   adapterFor: (api: ProviderApi) => ProviderAdapter;
   log: LogSink;
+  /** Checks structured-output answers (the quality gate). */
+  quality: QualityGate;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

@@ -12,6 +12,7 @@ import { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import { adapterFor } from './providers/registry.ts';
 import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
+import { QualityGate } from './execute/quality-gate.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -51,6 +52,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     upstream: new UpstreamClient(),
     adapterFor,
     log: options.log ?? stdoutSink,
+    quality: new QualityGate(),
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,

@@ -65,6 +65,8 @@ export async function relayStream(
   } finally {
     input.signal.removeEventListener('abort', cancelOnClose);
   }
+  const used = stream.translator.usage();
+  ctx.health.attemptEnded(run.winner.target, used.inputTokens + used.outputTokens);
   if (input.signal.aborted) {
     account(input, run, ttftMs, 499);
     return;

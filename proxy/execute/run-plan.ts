@@ -77,6 +77,8 @@ export async function runPlan<T>(
       if (outcome.ok) return { value: outcome.value, winner: outcome.winner, attempts: records };
       lastFailure = outcome.failure;
       if (isCallerFault(lastFailure.kind)) throw callerError(lastFailure, records);
+      if (lastFailure.kind === 'context_length_exceeded')
+        keepLargerWindows(queue, current.target.model.contextWindow);
       if (!shouldRetrySameTarget(lastFailure, failover, retry, queue.length === 0)) break;
       if (attemptsUsed(records) >= failover.maxAttempts) break;
       deps.metrics.retries.inc({
@@ -208,6 +210,18 @@ async function hedged<T>(
       if (next.result.ok) {
         clearTimeout(hedgeTimer);
         racers.forEach((r, i) => i !== next.index && r.controller.abort());
+        // Losers settle after their abort; close their books (in-flight count, trial slot).
+        for (const loser of pending.values()) {
+          void loser.then(({ index, result }) => {
+            const planned = (racers[index] as (typeof racers)[number]).planned;
+            finish(
+              planned,
+              result.ok ? { kind: 'aborted', message: 'lost the hedge race' } : result.failure,
+              0,
+              deps,
+            );
+          });
+        }
         return { ok: true, value: next.result.value, winner: racer.planned };
       }
       lastFailure = next.result.failure;
@@ -230,12 +244,20 @@ function finish(
   const labels = { provider: target.provider.name, model: target.model.name };
   if (failure === undefined) {
     deps.metrics.upstreamAttempts.inc({ ...labels, outcome: 'ok' });
-    return; // success latency is recorded by the caller, which knows the first-token time
+    // The winner's latency, tokens and end are recorded by the caller, which knows them.
+    return;
   }
   deps.metrics.upstreamAttempts.inc({ ...labels, outcome: failure.kind });
+  deps.health.attemptEnded(target, 0);
   if (countsAgainstTarget(failure.kind)) deps.health.recordFailure(target);
   else deps.health.releaseTrial(target);
   void durationMs;
+}
+
+/** After a context-length error only targets with a larger window are worth trying. */
+function keepLargerWindows(queue: PlannedAttempt[], failedWindow: number): void {
+  const larger = queue.filter((p) => p.target.model.contextWindow > failedWindow);
+  queue.splice(0, queue.length, ...larger);
 }
 
 function shouldRetrySameTarget(

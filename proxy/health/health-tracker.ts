@@ -2,8 +2,11 @@ import { CircuitBreaker, type CircuitState } from '../../core/health/circuit-bre
 import { LatencyWindow } from '../../core/health/latency-window.ts';
 import type { TargetHealth } from '../../core/routing/plan.ts';
 import type { ResolvedTarget } from '../../core/routing/route-index.ts';
+import { RateWindow } from './rate-window.ts';
 
 interface TargetStats {
+  providerName: string;
+  limits: ResolvedTarget['provider']['limits'];
   breaker: CircuitBreaker;
   ttft: LatencyWindow;
   total: LatencyWindow;
@@ -16,6 +19,8 @@ interface TargetStats {
  */
 export class HealthTracker {
   readonly #stats = new Map<string, TargetStats>();
+  /** Rate limits are per provider (one account), not per model. */
+  readonly #rates = new Map<string, RateWindow>();
   readonly #now: () => number;
   readonly #onStateChange: (key: string, state: CircuitState) => void;
 
@@ -31,18 +36,33 @@ export class HealthTracker {
   health(key: string): TargetHealth {
     const stats = this.#stats.get(key);
     if (stats === undefined) return { circuit: 'closed' };
+    // (a target never called has no rate history either)
     const p95TtftMs = stats.ttft.quantile(0.95);
     const p50LatencyMs = stats.total.quantile(0.5);
     return {
       circuit: stats.breaker.state(this.#now()),
+      rateLimited: this.#rateFor(stats.providerName).exhausted(stats.limits, this.#now()),
       ...(p95TtftMs === undefined ? {} : { p95TtftMs }),
       ...(p50LatencyMs === undefined ? {} : { p50LatencyMs }),
     };
   }
 
-  /** Asks the target's breaker to admit one attempt (takes the half-open trial slot if free). */
+  /**
+   * Asks the target's breaker and its provider's rate limits to admit one attempt (takes the
+   * half-open trial slot if free). An admitted attempt must be closed with `attemptEnded`.
+   */
   admit(target: ResolvedTarget): boolean {
-    return this.#statsFor(target).breaker.admit(this.#now());
+    const stats = this.#statsFor(target);
+    const rate = this.#rateFor(target.provider.name);
+    if (rate.exhausted(target.provider.limits, this.#now())) return false;
+    if (!stats.breaker.admit(this.#now())) return false;
+    rate.started(this.#now());
+    return true;
+  }
+
+  /** Closes an admitted attempt, counting the tokens it used against the provider's limits. */
+  attemptEnded(target: ResolvedTarget, tokens: number): void {
+    this.#rates.get(target.provider.name)?.ended(this.#now(), tokens);
   }
 
   /** Records a successful attempt and its latencies. */
@@ -71,6 +91,7 @@ export class HealthTracker {
   /** Forgets every target's history (breakers closed, latencies cleared). */
   reset(): void {
     this.#stats.clear();
+    this.#rates.clear();
   }
 
   /** Every tracked target with its circuit state, for metrics. */
@@ -80,11 +101,13 @@ export class HealthTracker {
   }
 
   #statsFor(target: ResolvedTarget): TargetStats {
-    const settingsKey = JSON.stringify(target.provider.circuitBreaker);
+    const settingsKey = JSON.stringify([target.provider.circuitBreaker, target.provider.limits]);
     let stats = this.#stats.get(target.key);
     if (stats === undefined || stats.settingsKey !== settingsKey) {
       // New target, or its breaker settings changed with a new config: start afresh.
       stats = {
+        providerName: target.provider.name,
+        limits: target.provider.limits,
         breaker: new CircuitBreaker(target.provider.circuitBreaker),
         ttft: stats?.ttft ?? new LatencyWindow(),
         total: stats?.total ?? new LatencyWindow(),
@@ -93,6 +116,15 @@ export class HealthTracker {
       this.#stats.set(target.key, stats);
     }
     return stats;
+  }
+
+  #rateFor(provider: string): RateWindow {
+    let rate = this.#rates.get(provider);
+    if (rate === undefined) {
+      rate = new RateWindow();
+      this.#rates.set(provider, rate);
+    }
+    return rate;
   }
 
   #notify(key: string, before: CircuitState, stats: TargetStats): void {

@@ -111,6 +111,8 @@ export async function handleEmbeddings(
   };
   const failover = route?.config.failover ?? DIRECT_FAILOVER;
   const run = await runPlan(attempts, failover, controller.signal, attempt, ctx);
+  ctx.health.recordSuccess(run.winner.target, ctx.now() - receivedAtMs, undefined);
+  ctx.health.attemptEnded(run.winner.target, run.value.usage.inputTokens);
   const classification = { tier: run.winner.tier, source: 'default' as const, preferTags: [] };
   const accounting = recordCompletion(ctx, {
     resolution: { routeName: route === undefined ? 'direct' : request.model, route },

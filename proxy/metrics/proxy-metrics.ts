@@ -72,6 +72,18 @@ export class ProxyMetrics {
     labelNames: ['provider', 'model'] as const,
     registers: [this.registry],
   });
+  readonly qualityGate = new Counter({
+    name: 'switchyard_quality_gate_total',
+    help: 'Structured-output answers checked, by route and outcome (passed, escalated, failed).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly classifications = new Counter({
+    name: 'switchyard_classifications_total',
+    help: 'How requests were classified, by route, source (rule, client, classifier, default) and tier.',
+    labelNames: ['route', 'source', 'tier'] as const,
+    registers: [this.registry],
+  });
   readonly circuitState = new Gauge({
     name: 'switchyard_circuit_state',
     help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',

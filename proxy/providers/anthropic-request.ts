@@ -132,13 +132,7 @@ function translateMessage(
       system.push(...textBlocks(message.content));
       return;
     case 'user':
-      append(
-        messages,
-        'user',
-        typeof message.content === 'string'
-          ? textBlocks(message.content)
-          : message.content.map((part, j) => userBlock(part, `messages[${i}].content[${j}]`)),
-      );
+      append(messages, 'user', userBlocks(message.content, i));
       return;
     case 'assistant':
       append(messages, 'assistant', assistantBlocks(message, i));
@@ -180,6 +174,17 @@ function textBlocks(
     if (part.text === '') continue;
     blocks.push(withCacheControl({ type: 'text', text: part.text }, part));
   }
+  return blocks;
+}
+
+function userBlocks(content: string | UserContentPart[], i: number): AnthropicBlock[] {
+  if (typeof content === 'string') return textBlocks(content);
+  const blocks: AnthropicBlock[] = [];
+  content.forEach((part, j) => {
+    if (part.type !== 'text' || part.text !== '') {
+      blocks.push(userBlock(part, `messages[${i}].content[${j}]`));
+    }
+  });
   return blocks;
 }
 

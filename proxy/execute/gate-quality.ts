@@ -1,0 +1,64 @@
+import { costUSD } from '../../core/cost/cost.ts';
+import type { ChatCompletionRequest } from '../../core/openai/types.ts';
+import type { Plan } from '../../core/routing/plan.ts';
+import type { ParsedCompletion } from '../providers/adapter.ts';
+import type { ProxyContext } from '../proxy-context.ts';
+import type { AttemptFn } from './attempt.ts';
+import { runPlan, type FailoverSettings, type RunResult } from './run-plan.ts';
+
+/** A finished non-streaming run. */
+export type CompletionRun = RunResult<ParsedCompletion & { upstreamMs: number }>;
+
+/** What the gate needs to re-run a request on the next tier. */
+export interface GateJob {
+  request: ChatCompletionRequest;
+  routePlan: Plan;
+  failover: FailoverSettings;
+  signal: AbortSignal;
+  attempt: AttemptFn<ParsedCompletion & { upstreamMs: number }>;
+  ctx: ProxyContext;
+  routeName: string;
+}
+
+/**
+ * The quality gate: an answer that breaks the requested JSON (or its schema) is retried once on
+ * the tiers above the one that answered. The discarded answer was paid for, so its cost counts.
+ * When no better answer comes, the last one is returned and marked `x-switchyard-quality: failed`.
+ */
+export async function gateQuality(
+  first: CompletionRun,
+  job: GateJob,
+): Promise<{ run: CompletionRun; quality: 'passed' | 'escalated' | 'failed' }> {
+  const { ctx, routeName } = job;
+  if (ctx.quality.check(job.request, first.value.completion).ok) {
+    ctx.metrics.qualityGate.inc({ route: routeName, outcome: 'passed' });
+    return { run: first, quality: 'passed' };
+  }
+  const tierIndex = job.routePlan.tiers.indexOf(first.winner.tier);
+  const higher = job.routePlan.attempts.filter(
+    (a) => job.routePlan.tiers.indexOf(a.tier) > tierIndex && !a.lastResort,
+  );
+  countDiscarded(ctx, routeName, first);
+  if (higher.length === 0) {
+    ctx.metrics.qualityGate.inc({ route: routeName, outcome: 'failed' });
+    return { run: first, quality: 'failed' };
+  }
+  const second = await runPlan(higher, job.failover, job.signal, job.attempt, ctx);
+  const ok = ctx.quality.check(job.request, second.value.completion).ok;
+  ctx.metrics.qualityGate.inc({ route: routeName, outcome: ok ? 'escalated' : 'failed' });
+  return {
+    run: { ...second, attempts: [...first.attempts, ...second.attempts] },
+    quality: ok ? 'escalated' : 'failed',
+  };
+}
+
+function countDiscarded(ctx: ProxyContext, route: string, run: CompletionRun): void {
+  const { target } = run.winner;
+  const usage = run.value.usage;
+  ctx.health.recordSuccess(target, run.value.upstreamMs, undefined);
+  ctx.health.attemptEnded(target, usage.inputTokens + usage.outputTokens);
+  ctx.metrics.cost.inc(
+    { route, tier: run.winner.tier, provider: target.provider.name, model: target.model.name },
+    costUSD(usage, target.model.pricing),
+  );
+}

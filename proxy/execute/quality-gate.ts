@@ -1,0 +1,65 @@
+import { Ajv, type ValidateFunction } from 'ajv';
+import type { ChatCompletion, ChatCompletionRequest } from '../../core/openai/types.ts';
+
+/** The verdict on one answer. */
+export type GateVerdict = { ok: true } | { ok: false; reason: string };
+
+const MAX_CACHED_SCHEMAS = 256;
+
+/**
+ * Checks that an answer honours the JSON the client asked for: parseable JSON for json_object,
+ * and valid against the schema for json_schema. A cheap model that breaks the contract is the
+ * signal to escalate (see the chat handler). Compiled schemas are cached by their text.
+ */
+export class QualityGate {
+  readonly #ajv = new Ajv({ strict: false, allErrors: false });
+  readonly #validators = new Map<string, ValidateFunction>();
+
+  /** True when the request asks for structured output, so its answers are gated. */
+  applies(request: ChatCompletionRequest): boolean {
+    const type = request.response_format?.type;
+    return type === 'json_object' || type === 'json_schema';
+  }
+
+  /** Judges the first choice of a completion. Tool calls and refusals pass: they are not JSON answers. */
+  check(request: ChatCompletionRequest, completion: ChatCompletion): GateVerdict {
+    const choice = completion.choices[0];
+    const content = choice?.message.content;
+    if (
+      choice === undefined ||
+      typeof content !== 'string' ||
+      (choice.message.tool_calls?.length ?? 0) > 0
+    )
+      return { ok: true };
+    let value: unknown;
+    try {
+      value = JSON.parse(content);
+    } catch {
+      return { ok: false, reason: 'the answer is not valid JSON' };
+    }
+    const format = request.response_format;
+    if (format?.type !== 'json_schema' || format.json_schema.schema == null) return { ok: true };
+    const validate = this.#validator(format.json_schema.schema);
+    if (validate === undefined || validate(value)) return { ok: true };
+    const first = validate.errors?.[0];
+    return {
+      ok: false,
+      reason: `the answer does not match the schema: ${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}`,
+    };
+  }
+
+  #validator(schema: Record<string, unknown>): ValidateFunction | undefined {
+    const key = JSON.stringify(schema);
+    let validate = this.#validators.get(key);
+    if (validate === undefined) {
+      try {
+        validate = this.#ajv.compile(schema);
+      } catch {
+        return undefined; // a schema ajv cannot compile is the provider's to enforce, not ours
+      }
+      if (this.#validators.size >= MAX_CACHED_SCHEMAS) this.#validators.clear();
+      this.#validators.set(key, validate);
+    }
+    return validate;
+  }
+}
