@@ -3,6 +3,7 @@ import { compareProblems, type ManifestProblem } from '../core/compile/manifest-
 import type { LocatedObject } from '../core/compile/manifests.ts';
 import { DEFAULT_NAMESPACE, objectLabel } from '../core/compile/object-id.ts';
 import { specIssuesOf } from '../core/compile/parse-spec.ts';
+import { formatIssue } from '../core/compile/spec-issues.ts';
 import type { RawObject } from '../core/compile/snapshot.ts';
 import type { ObjectStatus } from '../core/compile/status.ts';
 import { loadManifests, type LoadedManifests } from './load-manifests.ts';
@@ -62,7 +63,7 @@ function specProblems(
       severity: 'error',
       location,
       object,
-      message: `${issue.path}: ${issue.message}`,
+      message: formatIssue(issue),
       ...(issue.hint === undefined ? {} : { hint: issue.hint }),
     }));
   });

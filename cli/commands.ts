@@ -28,4 +28,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Run one proxy from a manifest folder (no cluster needed).',
     load: () => import('./serve.ts'),
   },
+  {
+    name: 'explain',
+    summary: 'Show how a request would be routed: rule, tier, candidates, attempts.',
+    load: () => import('./explain.ts'),
+  },
 ];

@@ -4,7 +4,7 @@ import { didYouMean } from './did-you-mean.ts';
 import type { ManifestProblem, SourceLocation } from './manifest-problem.ts';
 import { DEFAULT_NAMESPACE } from './object-id.ts';
 import type { RawObject, SecretSummary, Snapshot } from './snapshot.ts';
-import { schemaIssues } from './spec-issues.ts';
+import { formatIssue, schemaIssues } from './spec-issues.ts';
 
 /** One parsed YAML document and where it starts. */
 export interface ManifestDocument {
@@ -147,8 +147,7 @@ class ManifestReader {
     const label = `${kind} ${nameOf(value)}`;
     const issues = schemaIssues(customResource, value, '');
     if (issues.length > 0) {
-      for (const issue of issues)
-        this.#error(location, `${issue.path}: ${issue.message}`, label, issue.hint);
+      for (const issue of issues) this.#error(location, formatIssue(issue), label, issue.hint);
       return;
     }
     const { metadata, spec } = customResource.parse(value);
@@ -171,7 +170,7 @@ class ManifestReader {
     if (!parsed.success) {
       // Messages and paths only: a Secret's values must never reach the output.
       for (const issue of schemaIssues(secret, value, '')) {
-        this.#error(location, `${issue.path}: ${issue.message}`, label, issue.hint);
+        this.#error(location, formatIssue(issue), label, issue.hint);
       }
       return;
     }

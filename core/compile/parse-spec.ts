@@ -41,5 +41,5 @@ export function invalidSpecFinding(issues: readonly SpecIssue[]): Finding {
 function parseWith<T>(schema: z.ZodType, spec: unknown): SpecParse<T> {
   const result = schema.safeParse(spec);
   if (result.success) return { ok: true, spec: result.data as T };
-  return { ok: false, issues: describeIssues(schema, result.error.issues, 'spec') };
+  return { ok: false, issues: describeIssues(schema, spec, result.error.issues, 'spec') };
 }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { DNS_LABEL_PATTERN, MODEL_NAME_PATTERN, objectName } from '../api/common.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { fieldDescription, fieldNames, fieldSchema } from './field-schema.ts';
 
@@ -15,27 +16,31 @@ export interface SpecIssue {
 /** Validates `value` against `schema`; [] when it conforms. `root` prefixes every path (`spec`). */
 export function schemaIssues(schema: z.ZodType, value: unknown, root: string): SpecIssue[] {
   const result = schema.safeParse(value);
-  return result.success ? [] : describeIssues(schema, result.error.issues, root);
+  return result.success ? [] : describeIssues(schema, value, result.error.issues, root);
 }
 
 /** Turns zod issues into SpecIssues with printable paths and hints. */
 export function describeIssues(
   schema: z.ZodType,
+  value: unknown,
   issues: readonly z.core.$ZodIssue[],
   root: string,
 ): SpecIssue[] {
   return issues.map((issue) => {
     const path = formatPath(root, issue.path);
-    const hint = hintFor(schema, issue, path);
+    const missing = issue.code !== 'unrecognized_keys' && valueAt(value, issue.path) === undefined;
+    const hint = missing
+      ? joinHints('this field is required', describedAt(schema, issue.path))
+      : hintFor(schema, issue, path);
     return hint === undefined
       ? { path, message: issue.message }
       : { path, message: issue.message, hint };
   });
 }
 
-/** `path: message`, the one-line form used in status messages. */
+/** `path: message`, the one-line form used in status messages (just the message at the root). */
 export function formatIssue(issue: SpecIssue): string {
-  return `${issue.path}: ${issue.message}`;
+  return issue.path === '' ? issue.message : `${issue.path}: ${issue.message}`;
 }
 
 /** Prints a zod path the way kubectl does: `spec.models[0].name`, odd keys as `["x y"]`. */
@@ -53,20 +58,68 @@ export function formatPath(root: string, path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** The value at a path, or undefined when the path leads nowhere. */
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function describedAt(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {
+  const field = fieldSchema(schema, path);
+  return field === undefined ? undefined : fieldDescription(field);
+}
+
 function hintFor(schema: z.ZodType, issue: z.core.$ZodIssue, path: string): string | undefined {
   const field = fieldSchema(schema, issue.path);
-  const description = field === undefined ? undefined : fieldDescription(field);
+  const description = describedAt(schema, issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':
       return unknownFieldHint(field, issue.keys, path);
     case 'invalid_type':
       return joinHints(typeHint(issue.expected, issue.message), description);
+    case 'invalid_format':
+      return joinHints(
+        issue.format === 'regex' ? PATTERN_HINTS.get(issue.pattern ?? '') : undefined,
+        description,
+      );
     case 'custom':
       // Cross-field rules carry their own "what to fix" message; the field's docs add nothing.
       return undefined;
     default:
       return description;
   }
+}
+
+/**
+ * The shared name patterns in words, keyed as zod reports them (`/source/`): a regular expression
+ * is a poor explanation of what a name may contain.
+ */
+const PATTERN_HINTS = new Map<string, string>([
+  [
+    String(new RegExp(objectNamePattern())),
+    'a Kubernetes name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+  ],
+  [
+    String(new RegExp(DNS_LABEL_PATTERN)),
+    'lower-case letters, digits and "-", starting and ending with a letter or digit',
+  ],
+  [
+    String(new RegExp(MODEL_NAME_PATTERN)),
+    'letters, digits, ".", "_", ":" and "-", starting and ending with a letter or digit; no "/"',
+  ],
+]);
+
+/** The regular expression of `objectName`, read from the schema so the two cannot drift apart. */
+function objectNamePattern(): string {
+  for (const check of objectName.def.checks ?? []) {
+    const pattern = (check._zod.def as { pattern?: unknown }).pattern;
+    if (pattern instanceof RegExp) return pattern.source;
+  }
+  return '(?!)';
 }
 
 function unknownFieldHint(
@@ -90,7 +143,6 @@ function unknownFieldHint(
 
 function typeHint(expected: string, message: string): string | undefined {
   const received = /received (\w+)/.exec(message)?.[1];
-  if (received === 'undefined') return 'this field is required';
   if (received === 'null') return 'the field is empty: give it a value or remove it';
   if (received === 'string' && ['number', 'int', 'bigint'].includes(expected)) {
     return 'write the number without quotes';
