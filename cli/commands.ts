@@ -33,4 +33,9 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'Show how a request would be routed: rule, tier, candidates, attempts.',
     load: () => import('./explain.ts'),
   },
+  {
+    name: 'operator',
+    summary: 'Run the operator: watch the custom resources, publish the config, write status.',
+    load: () => import('../operator/command.ts'),
+  },
 ];

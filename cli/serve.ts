@@ -1,13 +1,15 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { compile } from '../core/compile/compile.ts';
 import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
+import { watchClusterConfig } from '../proxy/cluster/watch-cluster-config.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
 
 /** The `switchyard serve --help` text. */
 export const usage = `Usage: switchyard serve --manifests DIR [--port 8080] [--metrics-port 9090] [--host 0.0.0.0]
+       switchyard serve --kube [--namespace NS] [--kubeconfig PATH] [--port 8080] [--metrics-port 9090]
 
 Runs one proxy from ModelProvider, RoutePolicy and Secret manifests on disk — no cluster needed.
 Changes to DIR are picked up without a restart; a change that does not validate is logged and the
@@ -18,8 +20,16 @@ provider whose auth.secretRef {name: N, key: K} has no Secret manifest reads the
 N_K in upper case with every other character than A-Z and 0-9 turned into "_"
 (secretRef {name: openai, key: apiKey} → OPENAI_APIKEY).
 
+With --kube (cluster mode) the proxy follows the ConfigMap switchyard-config and the Secret
+switchyard-credentials that the operator publishes in NS (default: POD_NAMESPACE, else the
+in-cluster namespace, else switchyard-system), swaps them in without a restart and keeps the last
+good config whenever the API server is unreachable or a config does not validate.
+
 Options:
-  --manifests DIR       folder (or file) of manifests; required
+  --manifests DIR       folder (or file) of manifests
+  --kube                cluster mode instead of --manifests
+  --namespace NS        cluster mode: where the operator publishes
+  --kubeconfig PATH     cluster mode: kubeconfig (default: KUBECONFIG, ~/.kube/config, in-cluster)
   --port N              API port (default 8080)
   --metrics-port N      /metrics port (default 9090; 0 picks a free port)
   --host ADDR           listen address (default 0.0.0.0)
@@ -34,12 +44,34 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'metrics-port': { type: 'string', default: '9090' },
     host: { type: 'string', default: '0.0.0.0' },
     quiet: { type: 'boolean', default: false },
+    kube: { type: 'boolean', default: false },
+    namespace: { type: 'string' },
+    kubeconfig: { type: 'string' },
   });
   if (values.help === true) {
     io.stdout(usage);
     return EXIT.ok;
   }
-  if (values.manifests === undefined) throw new UsageError('--manifests DIR is required');
+  if (values.kube === true) {
+    const proxy = await startProxy({
+      port: portOf(values.port, '--port'),
+      metricsPort: portOf(values['metrics-port'], '--metrics-port'),
+      host: values.host,
+      ...(values.quiet === true ? { log: () => {} } : {}),
+    });
+    const watch = watchClusterConfig({
+      namespace: values.namespace ?? clusterNamespace(),
+      store: proxy.ctx.config,
+      credentials: proxy.ctx.credentials,
+      ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
+    });
+    await stopSignal();
+    await watch.stop();
+    await proxy.close();
+    return EXIT.ok;
+  }
+  if (values.manifests === undefined)
+    throw new UsageError('--manifests DIR (or --kube) is required');
   const served = await serveManifests({
     manifests: values.manifests,
     port: portOf(values.port, '--port'),
@@ -48,12 +80,29 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     quiet: values.quiet === true,
     io,
   });
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
+  await stopSignal();
   await served.close();
   return EXIT.ok;
+}
+
+function stopSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+const IN_CLUSTER_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/** The namespace the operator publishes to, as seen from a pod. */
+function clusterNamespace(): string {
+  const fromEnv = process.env['POD_NAMESPACE'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  try {
+    return readFileSync(IN_CLUSTER_NAMESPACE_FILE, 'utf8').trim();
+  } catch {
+    return 'switchyard-system';
+  }
 }
 
 function portOf(value: string, flag: string): number {
