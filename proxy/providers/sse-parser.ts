@@ -29,9 +29,13 @@ export class SseParser {
     }
     const buffer = this.#buffer + chunk;
     let start = 0;
+    // Next LF / CR at or after `start`; -2 = not searched yet, -1 = none left. Searching again
+    // only once a position falls behind `start` keeps a push linear in its length.
+    let lf = -2;
+    let cr = -2;
     for (;;) {
-      const lf = buffer.indexOf('\n', start);
-      const cr = buffer.indexOf('\r', start);
+      if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
+      if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
       if (lf === -1 && cr === -1) break;
       let end: number;
       let next: number;
