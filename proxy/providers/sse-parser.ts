@@ -22,11 +22,8 @@ export class SseParser {
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
     if (text === '') return events;
-    let chunk = text;
-    if (this.#pendingCR) {
-      this.#pendingCR = false;
-      if (chunk.startsWith('\n')) chunk = chunk.slice(1);
-    }
+    const chunk = this.#pendingCR && text.charCodeAt(0) === 10 ? text.slice(1) : text;
+    this.#pendingCR = false;
     const buffer = this.#buffer + chunk;
     let start = 0;
     // Next LF / CR at or after `start`; -2 = not searched yet, -1 = none left. Searching again
@@ -37,26 +34,21 @@ export class SseParser {
       if (lf !== -1 && lf < start) lf = buffer.indexOf('\n', start);
       if (cr !== -1 && cr < start) cr = buffer.indexOf('\r', start);
       if (lf === -1 && cr === -1) break;
-      let end: number;
-      let next: number;
-      if (cr !== -1 && (lf === -1 || cr < lf)) {
-        end = cr;
-        if (cr + 1 === buffer.length) {
-          // `\r` at the very end: the line is complete, but a `\n` may follow in the next piece.
-          this.#pendingCR = true;
-          next = cr + 1;
-        } else {
-          next = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
-        }
-      } else {
-        end = lf;
-        next = lf + 1;
-      }
-      this.#line(buffer.slice(start, end), events);
-      start = next;
+      const atCR = cr !== -1 && (lf === -1 || cr < lf);
+      this.#line(buffer.slice(start, atCR ? cr : lf), events);
+      start = atCR ? this.#afterCR(buffer, cr) : lf + 1;
     }
     this.#buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
+  }
+
+  /** Where the next line starts after a CR; a CR at the very end may still get its LF. */
+  #afterCR(buffer: string, cr: number): number {
+    if (cr + 1 === buffer.length) {
+      this.#pendingCR = true;
+      return cr + 1;
+    }
+    return buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
   }
 
   /** Flushes at end of stream: a final event without its blank line still counts. */
