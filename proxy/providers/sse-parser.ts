@@ -22,9 +22,7 @@ export class SseParser {
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
     if (text === '') return events;
-    const chunk = this.#pendingCR && text.charCodeAt(0) === 10 ? text.slice(1) : text;
-    this.#pendingCR = false;
-    const buffer = this.#buffer + chunk;
+    const buffer = this.#buffer + this.#withoutPendingLF(text);
     let start = 0;
     // Next LF / CR at or after `start`; -2 = not searched yet, -1 = none left. Searching again
     // only once a position falls behind `start` keeps a push linear in its length.
@@ -40,6 +38,13 @@ export class SseParser {
     }
     this.#buffer = start === 0 ? buffer : buffer.slice(start);
     return events;
+  }
+
+  /** Drops the LF that completes a CRLF split across pieces. */
+  #withoutPendingLF(text: string): string {
+    const pending = this.#pendingCR;
+    this.#pendingCR = false;
+    return pending && text.charCodeAt(0) === 10 ? text.slice(1) : text;
   }
 
   /** Where the next line starts after a CR; a CR at the very end may still get its LF. */
