@@ -13,6 +13,7 @@ import { adapterFor } from './providers/registry.ts';
 import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import { QualityGate } from './execute/quality-gate.ts';
+import { Prober } from './health/prober.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -32,6 +33,8 @@ export interface RunningProxy {
   url: string;
   port: number;
   metricsUrl: string | undefined;
+  /** The active health prober (runs on its own timers; exposed for tests). */
+  prober: Prober;
   close(): Promise<void>;
 }
 
@@ -63,7 +66,18 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
   };
-  ctx.config.onChange((index) => metrics.setConfig(index.config.configHash));
+  const prober = new Prober(ctx);
+  ctx.config.onChange((index) => {
+    metrics.setConfig(index.config.configHash);
+    prober.reconfigure(index);
+  });
+  metrics.onScrape(() => {
+    metrics.targetLatency.reset();
+    for (const { key, kind, quantile, ms } of ctx.health.latencies()) {
+      const [provider = '', model = ''] = key.split('/');
+      metrics.targetLatency.set({ provider, model, kind, quantile: String(quantile) }, ms / 1000);
+    }
+  });
   const host = options.host ?? '0.0.0.0';
   const api = createProxyServer(ctx);
   const port = await listen(api, options.port ?? 8080, host);
@@ -80,11 +94,13 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     port,
     metricsUrl:
       metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
+    prober,
     async close() {
       await Promise.all([
         closeServer(api),
         metricsServer === undefined ? undefined : closeServer(metricsServer),
       ]);
+      prober.stop();
       await ctx.upstream.close();
     },
   };
@@ -95,7 +111,7 @@ function createMetricsServer(ctx: ProxyContext): Server {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', async (_req, res) => {
-    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.scrape());
   });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

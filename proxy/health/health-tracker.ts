@@ -94,6 +94,23 @@ export class HealthTracker {
     this.#rates.clear();
   }
 
+  /** Latency quantiles of every tracked target, in milliseconds, for metrics. */
+  latencies(): { key: string; kind: 'ttft' | 'total'; quantile: number; ms: number }[] {
+    const out: { key: string; kind: 'ttft' | 'total'; quantile: number; ms: number }[] = [];
+    for (const [key, stats] of this.#stats) {
+      for (const [kind, window] of [
+        ['ttft', stats.ttft],
+        ['total', stats.total],
+      ] as const) {
+        for (const quantile of [0.5, 0.95]) {
+          const ms = window.quantile(quantile);
+          if (ms !== undefined) out.push({ key, kind, quantile, ms });
+        }
+      }
+    }
+    return out;
+  }
+
   /** Every tracked target with its circuit state, for metrics. */
   states(): [string, CircuitState][] {
     const now = this.#now();

@@ -84,10 +84,23 @@ export class ProxyMetrics {
     labelNames: ['route', 'source', 'tier'] as const,
     registers: [this.registry],
   });
+  readonly probes = new Counter({
+    name: 'switchyard_health_probes_total',
+    help: 'Active health probes (no tokens spent), by provider and outcome.',
+    labelNames: ['provider', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly circuitState = new Gauge({
     name: 'switchyard_circuit_state',
     help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',
     labelNames: ['provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  /** Observed latency per target, read from the health tracker at scrape time. */
+  readonly targetLatency = new Gauge({
+    name: 'switchyard_target_latency_seconds',
+    help: 'Observed latency of each target on this pod over its last 128 answers: kind ttft or total, quantile 0.5 or 0.95.',
+    labelNames: ['provider', 'model', 'kind', 'quantile'] as const,
     registers: [this.registry],
   });
   readonly configInfo = new Gauge({
@@ -105,6 +118,19 @@ export class ProxyMetrics {
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics !== false)
       collectDefaultMetrics({ register: this.registry, prefix: 'switchyard_process_' });
+  }
+
+  readonly #scrapeHooks: (() => void)[] = [];
+
+  /** Runs `hook` before every scrape, to refresh gauges computed from live state. */
+  onScrape(hook: () => void): void {
+    this.#scrapeHooks.push(hook);
+  }
+
+  /** The exposition text; refreshes the live gauges first. */
+  async scrape(): Promise<string> {
+    for (const hook of this.#scrapeHooks) hook();
+    return this.registry.metrics();
   }
 
   /** Marks `hash` as the config being served. */
