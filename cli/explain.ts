@@ -3,8 +3,14 @@ import { compile } from '../core/compile/compile.ts';
 import { chatCompletionRequest } from '../core/openai/chat-request.ts';
 import { classifyByRules, defaultClassification } from '../core/routing/classify.ts';
 import { isSensitive } from '../core/routing/governance.ts';
-import { expectedCostUSD, plan } from '../core/routing/plan.ts';
-import { buildRouteIndex } from '../core/routing/route-index.ts';
+import { expectedCostUSD, plan, type Plan } from '../core/routing/plan.ts';
+import {
+  buildRouteIndex,
+  type IndexedRoute,
+  type ResolvedTarget,
+} from '../core/routing/route-index.ts';
+import type { RoutingInput } from '../core/routing/routing-input.ts';
+import type { ChatCompletionRequest } from '../core/openai/types.ts';
 import { routingInputFor } from '../proxy/execute/routing-input.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
@@ -26,6 +32,37 @@ Options:
 
 /** Runs `switchyard explain`. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
+  const options = parseOptions(args);
+  if (options === 'help') {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  const request = await readRequest(options.requestFile, io);
+  if (request === undefined) return EXIT.problems;
+  const loaded = await loadManifests([options.manifests]);
+  const index = buildRouteIndex(compile(loaded.snapshot).config);
+  const route = index.routes.get(request.model);
+  if (route === undefined) {
+    const aliases = [...index.routes.keys()].join(', ') || '(none)';
+    io.stderr(
+      `no RoutePolicy with model "${request.model}" in ${options.manifests}; aliases: ${aliases}`,
+    );
+    return EXIT.problems;
+  }
+  const explanation = explainRequest(route, routingInputFor(request, options.headers));
+  if (options.json) io.stdout(JSON.stringify(explanation, null, 2));
+  else printExplanation(explanation, route.config.failover.maxAttempts, io);
+  return EXIT.ok;
+}
+
+interface ExplainOptions {
+  manifests: string;
+  requestFile: string;
+  headers: Record<string, string>;
+  json: boolean;
+}
+
+function parseOptions(args: string[]): ExplainOptions | 'help' {
   const { values } = parseCommandArgs(args, {
     help: { type: 'boolean', short: 'h' },
     manifests: { type: 'string' },
@@ -33,52 +70,52 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     header: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
   });
-  if (values.help === true) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (values.manifests === undefined || values.request === undefined)
+  if (values.help === true) return 'help';
+  if (values.manifests === undefined || values.request === undefined) {
     throw new UsageError('--manifests DIR and --request FILE are required');
+  }
   const headers: Record<string, string> = {};
   for (const header of values.header ?? []) {
     const colon = header.indexOf(':');
     if (colon <= 0) throw new UsageError(`--header must be NAME:VALUE, not "${header}"`);
     headers[header.slice(0, colon).trim().toLowerCase()] = header.slice(colon + 1).trim();
   }
+  return {
+    manifests: values.manifests,
+    requestFile: values.request,
+    headers,
+    json: values.json === true,
+  };
+}
+
+async function readRequest(
+  file: string,
+  io: CommandIo,
+): Promise<ChatCompletionRequest | undefined> {
   const text =
-    values.request === '-'
-      ? await readStdin()
-      : await readFile(values.request, 'utf8').catch(() => undefined);
+    file === '-' ? await readStdin() : await readFile(file, 'utf8').catch(() => undefined);
   if (text === undefined) {
-    io.stderr(`${values.request}: cannot read the request file`);
-    return EXIT.problems;
+    io.stderr(`${file}: cannot read the request file`);
+    return undefined;
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (error) {
-    io.stderr(`${values.request}: not valid JSON: ${(error as Error).message}`);
-    return EXIT.problems;
+    io.stderr(`${file}: not valid JSON: ${(error as Error).message}`);
+    return undefined;
   }
   const parsed = chatCompletionRequest.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    io.stderr(
-      `${values.request}: not a chat completion request: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
-    );
-    return EXIT.problems;
-  }
-  const loaded = await loadManifests([values.manifests]);
-  const index = buildRouteIndex(compile(loaded.snapshot).config);
-  const request = parsed.data;
-  const route = index.routes.get(request.model);
-  if (route === undefined) {
-    io.stderr(
-      `no RoutePolicy with model "${request.model}" in ${values.manifests}; aliases: ${[...index.routes.keys()].join(', ') || '(none)'}`,
-    );
-    return EXIT.problems;
-  }
-  const input = routingInputFor(request, headers);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  io.stderr(
+    `${file}: not a chat completion request: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`,
+  );
+  return undefined;
+}
+
+/** What plan() decides for this request, with circuits closed and latencies unknown. */
+function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput {
   const sensitive = isSensitive(
     route.config.governance,
     route.sensitivePatterns,
@@ -95,7 +132,9 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     sensitive,
     budget: 'normal',
   });
-  const explanation = {
+  const classifierNote =
+    byRule === undefined && route.config.classification.classifier !== undefined;
+  return {
     route: route.config.alias,
     policy: `${route.config.namespace}/${route.config.policy}`,
     promptTokens: input.promptTokens,
@@ -105,32 +144,11 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       source: classification.source,
       rule: classification.rule ?? null,
       tier: classification.tier,
-      note:
-        byRule === undefined && route.config.classification.classifier !== undefined
-          ? 'no rule matched: the classifier model would be asked first'
-          : null,
+      note: classifierNote ? 'no rule matched: the classifier model would be asked first' : null,
     },
     tiersVisited: routePlan.tiers,
     candidates: route.tiers.flatMap((tier) =>
-      tier.targets.map((target) => {
-        const exclusion = routePlan.exclusions.find(
-          (e) => e.key === target.key && e.tier === tier.name,
-        );
-        const visited = routePlan.tiers.includes(tier.name);
-        return {
-          tier: tier.name,
-          target: target.key,
-          expectedCostUSD: Number(expectedCostUSD(target, input).toFixed(8)),
-          verdict: !visited
-            ? 'not visited'
-            : exclusion === undefined
-              ? 'kept'
-              : exclusion.lastResort
-                ? 'last resort'
-                : 'excluded',
-          reason: exclusion === undefined ? null : `${exclusion.reason}: ${exclusion.detail}`,
-        };
-      }),
+      tier.targets.map((target) => candidateOf(tier.name, target, routePlan, input)),
     ),
     attempts: routePlan.attempts.map((a, i) => ({
       order: i + 1,
@@ -138,9 +156,30 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       target: a.target.key,
     })),
   };
-  if (values.json === true) io.stdout(JSON.stringify(explanation, null, 2));
-  else printExplanation(explanation, route.config.failover.maxAttempts, io);
-  return EXIT.ok;
+}
+
+function candidateOf(
+  tier: string,
+  target: ResolvedTarget,
+  routePlan: Plan,
+  input: RoutingInput,
+): ExplainOutput['candidates'][number] {
+  const exclusion = routePlan.exclusions.find((e) => e.key === target.key && e.tier === tier);
+  const visited = routePlan.tiers.includes(tier);
+  const verdict = !visited
+    ? 'not visited'
+    : exclusion === undefined
+      ? 'kept'
+      : exclusion.lastResort
+        ? 'last resort'
+        : 'excluded';
+  return {
+    tier,
+    target: target.key,
+    expectedCostUSD: Number(expectedCostUSD(target, input).toFixed(8)),
+    verdict,
+    reason: exclusion === undefined ? null : `${exclusion.reason}: ${exclusion.detail}`,
+  };
 }
 
 function printExplanation(e: ExplainOutput, maxAttempts: number, io: CommandIo): void {

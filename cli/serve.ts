@@ -202,34 +202,40 @@ export function withEnvironmentSecrets(
   secrets: Map<string, string>,
   env: NodeJS.ProcessEnv = process.env,
 ): Snapshot {
-  const added = new Map<string, Set<string>>();
-  for (const provider of snapshot.providers) {
-    const ref = (
-      provider.spec as { auth?: { secretRef?: { name?: unknown; key?: unknown } } } | undefined
-    )?.auth?.secretRef;
-    if (typeof ref?.name !== 'string') continue;
-    const key = typeof ref.key === 'string' ? ref.key : 'apiKey';
-    const namespace = provider.metadata.namespace ?? 'default';
-    const mapKey = `${namespace}/${ref.name}/${key}`;
-    if (secrets.has(mapKey)) continue;
-    const value = env[environmentName(ref.name, key)];
-    if (value === undefined || value === '') continue;
-    secrets.set(mapKey, value);
-    const id = `${namespace}/${ref.name}`;
-    added.set(id, (added.get(id) ?? new Set()).add(key));
-  }
-  if (added.size === 0) return snapshot;
   const summaries = [...snapshot.secrets];
-  for (const [id, keys] of added) {
-    const [namespace = 'default', name = ''] = id.split('/');
-    const existing = summaries.findIndex((s) => s.namespace === namespace && s.name === name);
-    if (existing >= 0) {
-      const current = summaries[existing];
-      if (current !== undefined)
-        summaries[existing] = { ...current, keys: [...new Set([...current.keys, ...keys])] };
-    } else summaries.push({ namespace, name, keys: [...keys] });
+  for (const provider of snapshot.providers) {
+    const ref = secretRefOf(provider.spec);
+    if (ref === undefined) continue;
+    const namespace = provider.metadata.namespace ?? 'default';
+    const mapKey = `${namespace}/${ref.name}/${ref.key}`;
+    const value = env[environmentName(ref.name, ref.key)];
+    if (secrets.has(mapKey) || value === undefined || value === '') continue;
+    secrets.set(mapKey, value);
+    addKey(summaries, namespace, ref.name, ref.key);
   }
-  return { ...snapshot, secrets: summaries };
+  return summaries.length === snapshot.secrets.length &&
+    summaries.every((s, i) => s === snapshot.secrets[i])
+    ? snapshot
+    : { ...snapshot, secrets: summaries };
+}
+
+function secretRefOf(spec: unknown): { name: string; key: string } | undefined {
+  const ref = (spec as { auth?: { secretRef?: { name?: unknown; key?: unknown } } } | undefined)
+    ?.auth?.secretRef;
+  if (typeof ref?.name !== 'string') return undefined;
+  return { name: ref.name, key: typeof ref.key === 'string' ? ref.key : 'apiKey' };
+}
+
+function addKey(
+  summaries: Snapshot['secrets'],
+  namespace: string,
+  name: string,
+  key: string,
+): void {
+  const index = summaries.findIndex((s) => s.namespace === namespace && s.name === name);
+  const existing = summaries[index];
+  if (existing === undefined) summaries.push({ namespace, name, keys: [key] });
+  else summaries[index] = { ...existing, keys: [...new Set([...existing.keys, key])] };
 }
 
 /** The environment variable that supplies a Secret key in serve mode. */

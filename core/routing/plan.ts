@@ -134,6 +134,16 @@ function checkTarget(
   input: RoutingInput,
   context: PlanContext,
 ): { reason: ExclusionReason; detail: string } | undefined {
+  return checkFit(route, target, input, context.sensitive) ?? checkHealth(route, target, context);
+}
+
+/** Hard filters: what the request needs from the model and the provider. */
+function checkFit(
+  route: IndexedRoute,
+  target: ResolvedTarget,
+  input: RoutingInput,
+  sensitive: boolean,
+): { reason: ExclusionReason; detail: string } | undefined {
   const { model, provider } = target;
   const needed = input.promptTokens + (input.maxOutputTokens ?? 0);
   if (needed > model.contextWindow) {
@@ -152,26 +162,32 @@ function checkTarget(
   if (missing.length > 0)
     return { reason: 'capability', detail: `model lacks ${missing.join(', ')}` };
   const pool = route.config.governance?.pool;
-  if (context.sensitive && pool !== undefined && !satisfiesPool(provider.dataPolicy, pool)) {
+  if (sensitive && pool !== undefined && !satisfiesPool(provider.dataPolicy, pool)) {
     return {
       reason: 'governance',
       detail: 'sensitive request; provider is outside the governance pool',
     };
   }
+  return undefined;
+}
+
+/** Soft filters: live state that moves a target to the end of the plan. */
+function checkHealth(
+  route: IndexedRoute,
+  target: ResolvedTarget,
+  context: PlanContext,
+): { reason: ExclusionReason; detail: string } | undefined {
   const health = context.health(target.key);
   if (health.circuit === 'open')
     return { reason: 'circuit_open', detail: 'circuit breaker is open' };
   if (health.rateLimited === true)
     return { reason: 'rate_limited', detail: 'provider rate limit reached' };
   const budgetMs = route.config.latency?.interactiveTtftMs;
-  if (
-    context.latencyClass === 'interactive' &&
-    budgetMs !== undefined &&
-    (health.p95TtftMs ?? 0) > budgetMs
-  ) {
+  const p95 = health.p95TtftMs ?? 0;
+  if (context.latencyClass === 'interactive' && budgetMs !== undefined && p95 > budgetMs) {
     return {
       reason: 'too_slow',
-      detail: `p95 time to first token ${Math.round(health.p95TtftMs ?? 0)} ms > ${budgetMs} ms`,
+      detail: `p95 time to first token ${Math.round(p95)} ms > ${budgetMs} ms`,
     };
   }
   return undefined;

@@ -1,9 +1,16 @@
 import type { UpstreamErrorKind } from '../providers/adapter.ts';
+import { AdapterError, UpstreamFailure } from '../providers/adapter-error.ts';
 import type { ResolvedTarget } from '../../core/routing/route-index.ts';
 
 /** Why an attempt failed: the adapter's classification or a transport problem. */
 export type FailureKind =
-  UpstreamErrorKind | 'timeout' | 'ttft_timeout' | 'connect_error' | 'stream_error' | 'aborted';
+  | UpstreamErrorKind
+  | 'timeout'
+  | 'ttft_timeout'
+  | 'connect_error'
+  | 'stream_error'
+  | 'aborted'
+  | 'unsupported';
 
 /** A failed attempt, as the retry/failover loop sees it. */
 export interface AttemptFailure {
@@ -40,7 +47,38 @@ export function isCallerFault(kind: FailureKind): boolean {
 
 /** Failures that count against the target's circuit breaker. */
 export function countsAgainstTarget(kind: FailureKind): boolean {
-  return !isCallerFault(kind) && kind !== 'aborted' && kind !== 'context_length_exceeded';
+  return (
+    !isCallerFault(kind) &&
+    kind !== 'aborted' &&
+    kind !== 'context_length_exceeded' &&
+    kind !== 'unsupported'
+  );
+}
+
+/**
+ * Maps an error thrown while building or reading an attempt: the adapter's own verdicts first
+ * (a request this provider cannot express fails over; one nobody can express is the caller's),
+ * then transport errors.
+ */
+export function thrownFailure(
+  error: unknown,
+  timedOut: boolean,
+  firstToken: boolean,
+): AttemptFailure {
+  if (error instanceof AdapterError) {
+    return error.code === 'unsupported'
+      ? { kind: 'unsupported', message: error.message }
+      : { kind: 'invalid_request', status: 400, message: error.message };
+  }
+  if (error instanceof UpstreamFailure) {
+    return {
+      kind: error.kind,
+      status: error.status,
+      message: error.message,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+    };
+  }
+  return transportFailure(error, timedOut, firstToken);
 }
 
 /** Maps a network error from undici to a failure. */

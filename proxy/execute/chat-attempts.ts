@@ -10,9 +10,9 @@ import type {
   UpstreamTarget,
 } from '../providers/adapter.ts';
 import type { UpstreamClient } from '../upstream/upstream-client.ts';
-import { abortedByTimeout } from './run-plan.ts';
+import { abortedByTimeout } from './attempt-timeout.ts';
 import {
-  transportFailure,
+  thrownFailure,
   type AttemptFailure,
   type AttemptFn,
   type AttemptResult,
@@ -86,7 +86,7 @@ export function completionAttempt(
         return { ok: false, failure: badResponse(error) };
       }
     } catch (error) {
-      return { ok: false, failure: transportFailure(error, abortedByTimeout(signal), false) };
+      return { ok: false, failure: thrownFailure(error, abortedByTimeout(signal), false) };
     }
   };
 }
@@ -162,7 +162,7 @@ export function streamAttempt(
       };
     } catch (error) {
       own.abort();
-      return { ok: false, failure: transportFailure(error, abortedByTimeout(signal), true) };
+      return { ok: false, failure: thrownFailure(error, abortedByTimeout(signal), true) };
     }
   };
 }

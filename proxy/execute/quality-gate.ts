@@ -23,14 +23,8 @@ export class QualityGate {
 
   /** Judges the first choice of a completion. Tool calls and refusals pass: they are not JSON answers. */
   check(request: ChatCompletionRequest, completion: ChatCompletion): GateVerdict {
-    const choice = completion.choices[0];
-    const content = choice?.message.content;
-    if (
-      choice === undefined ||
-      typeof content !== 'string' ||
-      (choice.message.tool_calls?.length ?? 0) > 0
-    )
-      return { ok: true };
+    const content = jsonCandidate(completion);
+    if (content === undefined) return { ok: true };
     let value: unknown;
     try {
       value = JSON.parse(content);
@@ -62,4 +56,11 @@ export class QualityGate {
     }
     return validate;
   }
+}
+
+/** The text that should be JSON, or undefined when the answer is a tool call or has no text. */
+function jsonCandidate(completion: ChatCompletion): string | undefined {
+  const message = completion.choices[0]?.message;
+  if (message === undefined || (message.tool_calls?.length ?? 0) > 0) return undefined;
+  return typeof message.content === 'string' ? message.content : undefined;
 }

@@ -1,65 +1,49 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ModelCapability } from '../../core/api/model-provider.ts';
+import { requestFacts } from '../../core/openai/request-facts.ts';
 import type { ChatCompletionRequest } from '../../core/openai/types.ts';
-import { estimateTextTokens } from '../../core/openai/token-estimate.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
 
-/** Tokens each message adds beyond its text (role, separators), as OpenAI counts them. */
-const PER_MESSAGE_TOKENS = 4;
-/** Tokens an image adds to the prompt estimate (a mid-size image at "auto" detail). */
-const PER_IMAGE_TOKENS = 800;
-
-/** Extracts what routing needs from a request, in one pass over its messages. */
+/** Extracts what routing needs from a request: the request facts plus headers and metadata. */
 export function routingInputFor(
   request: ChatCompletionRequest,
-  headers: IncomingHttpHeaders,
+  headers: IncomingHttpHeaders | Record<string, string>,
 ): RoutingInput {
-  let userText = '';
-  let allText = '';
-  let images = 0;
-  let extraTokens = 0;
-  for (const message of request.messages) {
-    extraTokens += PER_MESSAGE_TOKENS;
-    const content = message.content;
-    if (typeof content === 'string') {
-      allText += `${content}\n`;
-      if (message.role === 'user') userText += `${content}\n`;
-      continue;
-    }
-    for (const part of content ?? []) {
-      if (part.type === 'text') {
-        allText += `${part.text}\n`;
-        if (message.role === 'user') userText += `${part.text}\n`;
-      } else if (part.type === 'image_url') images += 1;
-    }
-    if (message.role === 'assistant') {
-      for (const call of message.tool_calls ?? []) allText += `${call.function.arguments}\n`;
-    }
-  }
-  const hasTools = (request.tools?.length ?? 0) > 0;
-  if (hasTools) extraTokens += estimateTextTokens(JSON.stringify(request.tools));
-  const responseFormat = request.response_format?.type;
-  const required: ModelCapability[] = [];
-  if (hasTools) required.push('tools');
-  if (responseFormat === 'json_object' || responseFormat === 'json_schema') required.push('json');
-  if (images > 0) required.push('vision');
-  if (request.stream === true) required.push('streaming');
+  const facts = requestFacts(request);
   const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   return {
-    promptTokens: estimateTextTokens(allText) + extraTokens + images * PER_IMAGE_TOKENS,
+    promptTokens: facts.promptTokens,
     maxOutputTokens: typeof maxOutput === 'number' ? maxOutput : undefined,
-    requiredCapabilities: required,
-    hasTools,
-    hasImages: images > 0,
-    responseFormat,
-    userTextLower: userText.toLowerCase(),
-    allText,
+    requiredCapabilities: facts.requiredCapabilities,
+    hasTools: facts.hasTools,
+    hasImages: facts.hasImages,
+    responseFormat: facts.responseFormat,
+    userTextLower: facts.userText.toLowerCase(),
+    allText: allTextOf(request),
     headers: flattenHeaders(headers),
     metadata: stringValues(request.metadata),
   };
 }
 
-function flattenHeaders(headers: IncomingHttpHeaders): Record<string, string | undefined> {
+/**
+ * Every message's text, system and assistant turns and tool arguments included: sensitivity
+ * patterns must see all of it, not only what the user typed last.
+ */
+function allTextOf(request: ChatCompletionRequest): string {
+  const parts: string[] = [];
+  for (const message of request.messages) {
+    const content = message.content;
+    if (typeof content === 'string') parts.push(content);
+    else if (Array.isArray(content))
+      for (const part of content) if (part.type === 'text') parts.push(part.text);
+    if (message.role === 'assistant')
+      for (const call of message.tool_calls ?? []) parts.push(call.function.arguments);
+  }
+  return parts.join('\n');
+}
+
+function flattenHeaders(
+  headers: IncomingHttpHeaders | Record<string, string>,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers))
     out[name] = Array.isArray(value) ? value.join(', ') : value;

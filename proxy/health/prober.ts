@@ -53,19 +53,23 @@ export class Prober {
     targets: Parameters<typeof upstreamTarget>[0][],
   ): Promise<void> {
     const ctx = this.#ctx;
-    const adapter = ctx.adapterFor(first.provider.api);
-    let healthy = false;
-    try {
-      const response = await ctx.upstream.send(
-        adapter.buildHealthProbe(upstreamTarget(first, ctx.credentials)),
-        AbortSignal.timeout(PROBE_TIMEOUT_MS),
-      );
-      await response.body.dump();
-      healthy = response.statusCode < 500 && response.statusCode !== 429;
-    } catch {
-      healthy = false;
-    }
+    const healthy = await isHealthy(ctx, first);
     ctx.metrics.probes.inc({ provider: first.provider.name, outcome: healthy ? 'ok' : 'failed' });
     if (!healthy) for (const target of targets) ctx.health.recordFailure(target);
+  }
+}
+
+async function isHealthy(
+  ctx: ProxyContext,
+  target: Parameters<typeof upstreamTarget>[0],
+): Promise<boolean> {
+  const adapter = ctx.adapterFor(target.provider.api);
+  try {
+    const probe = adapter.buildHealthProbe(upstreamTarget(target, ctx.credentials));
+    const response = await ctx.upstream.send(probe, AbortSignal.timeout(PROBE_TIMEOUT_MS));
+    await response.body.dump();
+    return response.statusCode < 500 && response.statusCode !== 429;
+  } catch {
+    return false;
   }
 }

@@ -2,8 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { defaultClassification } from '../../core/routing/classify.ts';
 import { plan, type PlannedAttempt } from '../../core/routing/plan.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
-import { abortedByTimeout, runPlan } from '../execute/run-plan.ts';
-import { transportFailure, type AttemptFn } from '../execute/attempt.ts';
+import { runPlan } from '../execute/run-plan.ts';
+import { abortedByTimeout } from '../execute/attempt-timeout.ts';
+import { thrownFailure, type AttemptFn } from '../execute/attempt.ts';
 import { upstreamTarget } from '../execute/chat-attempts.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import type { EmbeddingsResponse } from '../../core/openai/types.ts';
@@ -106,7 +107,7 @@ export async function handleEmbeddings(
         }),
       };
     } catch (error) {
-      return { ok: false, failure: transportFailure(error, abortedByTimeout(signal), false) };
+      return { ok: false, failure: thrownFailure(error, abortedByTimeout(signal), false) };
     }
   };
   const failover = route?.config.failover ?? DIRECT_FAILOVER;
