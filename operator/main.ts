@@ -47,6 +47,8 @@ export interface OperatorOptions {
   log?: Logger;
   /** Wall clock for condition and Event timestamps. */
   clock?: () => Date;
+  /** Called after every reconcile this replica ran (as leader), with what it did. */
+  onReconcile?: (report: ReconcileReport) => void;
 }
 
 /** A running operator. */
@@ -122,6 +124,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     clock,
     compressAboveBytes: options.compressAboveBytes,
     statusConcurrency: options.statusConcurrency,
+    onReconcile: options.onReconcile,
   });
   const elector = new LeaderElector({
     client,

@@ -1,4 +1,5 @@
-import { compile } from '../../core/compile/compile.ts';
+import { compile, type CompileResult } from '../../core/compile/compile.ts';
+import type { Snapshot } from '../../core/compile/snapshot.ts';
 import type { ObjectStatus } from '../../core/compile/status.ts';
 import { EventRecorder, type EventReport } from '../events/event-recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -13,6 +14,7 @@ import { kubeTime } from '../status/desired-status.ts';
 import { StatusWriter, type StatusWriteReport } from '../status/status-writer.ts';
 import type { Sources } from '../watch/sources.ts';
 import { credentialValues } from './credential-values.ts';
+import { inputFingerprint } from './input-fingerprint.ts';
 import { snapshotOf } from './snapshot-of.ts';
 
 /** What one reconcile did; kept for /readyz details, logs and tests. */
@@ -23,7 +25,11 @@ export interface ReconcileReport {
   status: StatusWriteReport;
   events: EventReport;
   objects: number;
+  /** compile() alone (0 when its inputs had not changed and the last result was reused). */
   compileMs: number;
+  /** From the start until the config was published (or found unchanged). */
+  publishMs: number;
+  /** The whole reconcile, status writes and Events included. */
   durationMs: number;
 }
 
@@ -39,6 +45,8 @@ export interface ReconcilerOptions {
   clock: () => Date;
   compressAboveBytes: number | undefined;
   statusConcurrency: number | undefined;
+  /** Called after every reconcile that ran (tests, embedding). */
+  onReconcile: ((report: ReconcileReport) => void) | undefined;
 }
 
 /**
@@ -54,6 +62,7 @@ export class Reconciler {
   readonly #status: StatusWriter;
   readonly #events: EventRecorder;
   #last: ReconcileReport | undefined;
+  #compiled: { fingerprint: string; result: CompileResult } | undefined;
 
   constructor(options: ReconcilerOptions) {
     this.#options = options;
@@ -88,6 +97,16 @@ export class Reconciler {
     this.#events.reset();
   }
 
+  /** compile(), or its last result when the inputs are unchanged (the events were status writes). */
+  #compile(snapshot: Snapshot): CompileResult & { reused: boolean } {
+    const fingerprint = inputFingerprint(snapshot);
+    if (this.#compiled?.fingerprint === fingerprint)
+      return { ...this.#compiled.result, reused: true };
+    const result = compile(snapshot);
+    this.#compiled = { fingerprint, result };
+    return { ...result, reused: false };
+  }
+
   /** The watch saw a published object change: ours, or someone else's edit to repair. */
   publishedChanged(): void {
     this.#configMap.observedChanged();
@@ -104,8 +123,8 @@ export class Reconciler {
       sources.policies.values(),
       sources.secrets.values(),
     );
-    const { config, statuses } = compile(snapshot);
-    const compileMs = performance.now() - started;
+    const { config, statuses, reused } = this.#compile(snapshot);
+    const compileMs = reused ? 0 : performance.now() - started;
     metrics.setObjects(statuses);
 
     const credentials = await this.#credentials.publish(
@@ -117,6 +136,7 @@ export class Reconciler {
     const configOutcome = await this.#configMap.publish(configMap);
     if (credentials === 'applied') metrics.publications.inc({ object: 'secret' });
     if (configOutcome === 'applied') metrics.publications.inc({ object: 'configmap' });
+    const publishMs = performance.now() - started;
 
     const status = await this.#status.write(statuses, kubeTime(this.#options.clock()));
     metrics.statusWrites.inc({ outcome: 'written' }, status.written);
@@ -139,11 +159,13 @@ export class Reconciler {
       events,
       objects: statuses.length,
       compileMs,
+      publishMs,
       durationMs: performance.now() - started,
     };
     metrics.reconcileDuration.observe(report.durationMs / 1000);
     this.#last = report;
     logReport(log, report);
+    this.#options.onReconcile?.(report);
     if (status.failed > 0) {
       throw new Error(
         `${status.failed} status writes failed, first: ${errorText(status.firstError)}`,
@@ -178,6 +200,7 @@ function logReport(log: Logger, report: ReconcileReport): void {
     statusConflicts: report.status.conflicts,
     events: report.events.emitted,
     compileMs: Math.round(report.compileMs),
+    publishMs: Math.round(report.publishMs),
     durationMs: Math.round(report.durationMs),
   };
   if (wrote) log.info('reconciled', fields);

@@ -1,0 +1,294 @@
+// Cluster mode of the proxy against a real control plane: two proxies follow what the operator
+// publishes, swap configs under load without failing a request, refuse a bad config, ride out an
+// unreachable API server and catch up when it returns — all as the switchyard-proxy service
+// account, which may read nothing but the two published objects.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { RunningOperator } from '../../operator/main.ts';
+import {
+  watchClusterConfig,
+  type ClusterWatch,
+  type ClusterWatchEvent,
+} from '../../proxy/cluster/watch-cluster-config.ts';
+import { silentSink } from '../../proxy/log/request-log.ts';
+import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
+import { startFakeProvider, type FakeProvider } from '../fakes/index.ts';
+import {
+  applyYaml,
+  readPublished,
+  startOperatorCluster,
+  startTestOperator,
+  SYSTEM_NAMESPACE,
+  waitFor,
+  type OperatorCluster,
+} from './operator-cluster.ts';
+import { startTcpGate, type TcpGate } from './tcp-gate.ts';
+
+const API_KEY = `sk-fake-${randomBytes(12).toString('hex')}`;
+
+/** One proxy in cluster mode and what its watcher reported. */
+interface ClusterProxy {
+  proxy: RunningProxy;
+  watch: ClusterWatch;
+  events: ClusterWatchEvent[];
+}
+
+function manifests(fakeUrl: string): string {
+  return `apiVersion: v1
+kind: Namespace
+metadata: { name: apps }
+---
+apiVersion: v1
+kind: Secret
+metadata: { name: fake-key, namespace: apps }
+stringData: { apiKey: ${API_KEY} }
+---
+apiVersion: switchyard.dev/v1alpha1
+kind: ModelProvider
+metadata: { name: fake, namespace: apps }
+spec:
+  api: openai
+  baseURL: ${fakeUrl}
+  auth: { secretRef: { name: fake-key, key: apiKey } }
+  models:
+    - { name: m-small, contextWindow: 32000, pricing: { inputPerMillion: 0.1, outputPerMillion: 0.4 }, capabilities: [json, streaming] }
+    - { name: m-large, contextWindow: 128000, pricing: { inputPerMillion: 1, outputPerMillion: 4 }, capabilities: [json, streaming] }
+---
+${aliasPolicy('alpha', 'm-small')}`;
+}
+
+function aliasPolicy(alias: string, model: string): string {
+  return `apiVersion: switchyard.dev/v1alpha1
+kind: RoutePolicy
+metadata: { name: ${alias}, namespace: apps }
+spec:
+  model: ${alias}
+  tiers:
+    - name: main
+      targets: [{ provider: fake, model: ${model} }]`;
+}
+
+/** Sends one chat completion; returns the HTTP status and the model that answered. */
+async function chat(
+  proxy: RunningProxy,
+  alias: string,
+): Promise<{ status: number; model: string }> {
+  const res = await fetch(`${proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: alias, messages: [{ role: 'user', content: 'hello' }] }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, model: res.headers.get('x-switchyard-model') ?? '' };
+}
+
+describe('proxies in cluster mode', () => {
+  let cluster: OperatorCluster;
+  let fake: FakeProvider;
+  let gate: TcpGate;
+  let operator: RunningOperator | undefined;
+  let controlPlaneStopped = false;
+  const proxies: ClusterProxy[] = [];
+
+  before(async () => {
+    cluster = await startOperatorCluster();
+    fake = await startFakeProvider({ api: 'openai', name: 'fake', apiKey: API_KEY });
+    await applyYaml(cluster.cp, manifests(fake.url));
+    // The proxies reach the API server through a gate the tests can shut.
+    gate = await startTcpGate('127.0.0.1', Number(new URL(cluster.cp.server).port));
+    const kubeconfig = JSON.parse(readFileSync(cluster.proxyKubeconfig, 'utf8')) as {
+      clusters: { cluster: { server: string } }[];
+    };
+    kubeconfig.clusters[0]!.cluster.server = `https://127.0.0.1:${gate.port}`;
+    const gated = join(cluster.cp.dir, 'kubeconfig-proxy-gated');
+    writeFileSync(gated, JSON.stringify(kubeconfig));
+    for (let index = 0; index < 2; index++) {
+      const proxy = await startProxy({
+        port: 0,
+        metricsPort: null,
+        host: '127.0.0.1',
+        log: silentSink,
+      });
+      const events: ClusterWatchEvent[] = [];
+      const watch = watchClusterConfig({
+        kubeconfig: gated,
+        namespace: SYSTEM_NAMESPACE,
+        store: proxy.ctx.config,
+        credentials: proxy.ctx.credentials,
+        log: silentSink,
+        onEvent: (event) => events.push(event),
+        timing: { initialBackoffMs: 100, maxBackoffMs: 500 },
+      });
+      proxies.push({ proxy, watch, events });
+    }
+  });
+
+  after(async () => {
+    for (const { watch, proxy } of proxies) {
+      await watch.stop();
+      await proxy.close();
+    }
+    await operator?.stop();
+    await gate?.close();
+    await fake?.close();
+    if (!controlPlaneStopped) await cluster?.cp.stop();
+  });
+
+  const servedHashes = (): (string | undefined)[] =>
+    proxies.map(({ proxy }) => proxy.ctx.config.current?.config.configHash);
+
+  const waitUntilServed = async (alias: string, timeoutMs = 15_000): Promise<void> => {
+    await waitFor(
+      `both proxies to serve ${alias}`,
+      async () => {
+        const results = await Promise.all(proxies.map(({ proxy }) => chat(proxy, alias)));
+        return results.every((result) => result.status === 200) ? true : undefined;
+      },
+      timeoutMs,
+      20,
+    );
+  };
+
+  test('a proxy is not ready until the operator has published its first config', async () => {
+    await delay(500);
+    for (const { proxy } of proxies) assert.equal(proxy.ctx.config.ready, false);
+    operator = await startTestOperator(cluster);
+    await Promise.all(proxies.map(({ watch }) => watch.ready));
+    const published = await readPublished(cluster.cp);
+    assert.deepEqual(servedHashes(), [published!.config.configHash, published!.config.configHash]);
+    for (const { proxy } of proxies) {
+      const result = await chat(proxy, 'alpha');
+      assert.equal(result.status, 200);
+      assert.equal(result.model, 'm-small');
+    }
+    // The key came from the published Secret: the fake only answers with the right one.
+    assert.equal(fake.lastRequest?.apiKey, API_KEY);
+  });
+
+  test('both proxies serve a new alias soon after kubectl apply', async (t) => {
+    const latencies: number[] = [];
+    for (let index = 1; index <= 5; index++) {
+      const started = performance.now();
+      await applyYaml(cluster.cp, aliasPolicy(`new-${index}`, 'm-small'));
+      await waitUntilServed(`new-${index}`);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    t.diagnostic(
+      `kubectl apply → both proxies serving: p50 ${Math.round(latencies[2]!)} ms, ` +
+        `max ${Math.round(latencies[4]!)} ms (kubectl itself included)`,
+    );
+    assert.ok(latencies[2]! < 2000, `p50 ${latencies[2]} ms`);
+  });
+
+  test('editing a policy while requests flow fails no request', async (t) => {
+    let stop = false;
+    let sent = 0;
+    const failures: string[] = [];
+    const models = new Set<string>();
+    const load = proxies.flatMap(({ proxy }) =>
+      Array.from({ length: 3 }, async () => {
+        while (!stop) {
+          sent++;
+          try {
+            const result = await chat(proxy, 'alpha');
+            if (result.status === 200) models.add(result.model);
+            else failures.push(`HTTP ${result.status}`);
+          } catch (error) {
+            failures.push((error as Error).message);
+          }
+        }
+      }),
+    );
+    for (const model of ['m-large', 'm-small', 'm-large', 'm-small', 'm-large']) {
+      await applyYaml(cluster.cp, aliasPolicy('alpha', model));
+      await waitFor('both proxies to answer with the edited target', async () => {
+        const results = await Promise.all(proxies.map(({ proxy }) => chat(proxy, 'alpha')));
+        return results.every((result) => result.model === model) ? true : undefined;
+      });
+    }
+    stop = true;
+    await Promise.all(load);
+    t.diagnostic(`${sent} requests during 5 edits, ${failures.length} failed`);
+    assert.deepEqual(failures, []);
+    assert.ok(sent > 50, `only ${sent} requests were sent`);
+    assert.deepEqual([...models].sort(), ['m-large', 'm-small']);
+  });
+
+  test('a published config that does not validate is refused and the last good one keeps serving', async () => {
+    const before = servedHashes();
+    const seen = proxies.map(({ events }) => events.length);
+    await cluster.cp.kubectlOk([
+      'patch',
+      'configmap',
+      'switchyard-config',
+      '-n',
+      SYSTEM_NAMESPACE,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ data: { 'config.json': '{"schemaVersion":1,"providers":"oops"}' } }),
+    ]);
+    await waitFor('both proxies to refuse it', () =>
+      proxies.every(({ events }, index) =>
+        events.slice(seen[index]).some((event) => event.type === 'config-rejected'),
+      )
+        ? true
+        : undefined,
+    );
+    assert.deepEqual(servedHashes(), before);
+    for (const { proxy } of proxies) assert.equal((await chat(proxy, 'alpha')).status, 200);
+    // The operator repairs the object; the proxies see the same hash again and swap nothing.
+    await waitFor('the operator to repair the ConfigMap', async () =>
+      (await readPublished(cluster.cp).catch(() => undefined))?.config.configHash === before[0]
+        ? true
+        : undefined,
+    );
+  });
+
+  test('while the API server is unreachable the proxies keep serving, and they catch up when it returns', async (t) => {
+    await gate.close();
+    await applyYaml(cluster.cp, aliasPolicy('during-outage', 'm-large'));
+    const published = await waitFor('the operator to publish during-outage', async () => {
+      const current = await readPublished(cluster.cp);
+      return current?.config.routes.some((route) => route.alias === 'during-outage')
+        ? current
+        : undefined;
+    });
+    for (let round = 0; round < 10; round++) {
+      for (const { proxy } of proxies) assert.equal((await chat(proxy, 'alpha')).status, 200);
+      await delay(100);
+    }
+    for (const { proxy } of proxies) {
+      assert.notEqual((await chat(proxy, 'during-outage')).status, 200, 'not seen yet');
+    }
+    assert.ok(
+      proxies.every(({ events }) => events.some((event) => event.type === 'watch-error')),
+      'the watchers noticed the outage',
+    );
+    const reopened = performance.now();
+    await gate.open();
+    await waitUntilServed('during-outage');
+    t.diagnostic(
+      `caught up ${Math.round(performance.now() - reopened)} ms after the API server returned`,
+    );
+    assert.deepEqual(servedHashes(), [published.config.configHash, published.config.configHash]);
+  });
+
+  test('with the control plane gone entirely, the proxies serve their last config', async () => {
+    await operator?.stop();
+    operator = undefined;
+    await cluster.cp.stop();
+    controlPlaneStopped = true;
+    for (let round = 0; round < 5; round++) {
+      for (const { proxy } of proxies) {
+        assert.equal((await chat(proxy, 'alpha')).status, 200);
+        assert.equal((await chat(proxy, 'during-outage')).status, 200);
+      }
+      await delay(200);
+    }
+  });
+});
