@@ -33,7 +33,9 @@ Options:
   --port N              API port (default 8080)
   --metrics-port N      /metrics port (default 9090; 0 picks a free port)
   --host ADDR           listen address (default 0.0.0.0)
-  --quiet               no per-request log lines`;
+  --quiet               no per-request log lines
+  --log-prompts         include the request messages in log lines (off by default: prompts are
+                        customer data)`;
 
 /** Runs `switchyard serve`; resolves when the process is told to stop. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -45,6 +47,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     host: { type: 'string', default: '0.0.0.0' },
     quiet: { type: 'boolean', default: false },
     kube: { type: 'boolean', default: false },
+    'log-prompts': { type: 'boolean', default: false },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
   });
@@ -57,6 +60,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       port: portOf(values.port, '--port'),
       metricsPort: portOf(values['metrics-port'], '--metrics-port'),
       host: values.host,
+      logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
     });
     const watch = watchClusterConfig({
@@ -78,6 +82,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     metricsPort: portOf(values['metrics-port'], '--metrics-port'),
     host: values.host,
     quiet: values.quiet === true,
+    logPrompts: values['log-prompts'] === true,
     io,
   });
   await stopSignal();
@@ -127,6 +132,7 @@ export async function serveManifests(options: {
   metricsPort: number | null;
   host: string;
   quiet: boolean;
+  logPrompts?: boolean;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
@@ -134,6 +140,7 @@ export async function serveManifests(options: {
     port: options.port,
     metricsPort: options.metricsPort,
     host: options.host,
+    logPrompts: options.logPrompts === true,
     ...(options.quiet ? { log: () => {} } : {}),
   });
   const reload = async (): Promise<boolean> => {

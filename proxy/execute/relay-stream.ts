@@ -158,5 +158,6 @@ function account(input: RelayInput, run: RunResult<StartedStream>, ttftMs: numbe
     status,
     receivedAtMs: input.receivedAtMs,
     ttftMs,
+    messages: input.request.messages,
   });
 }

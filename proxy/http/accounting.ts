@@ -19,6 +19,8 @@ export interface FinishedRequest {
   receivedAtMs: number;
   ttftMs?: number;
   cache?: 'hit' | 'miss' | 'off';
+  /** The request's messages; logged only when the proxy runs with `logPrompts`. */
+  messages?: unknown;
 }
 
 /** Cost and overhead of a request, as put in the receipt. */
@@ -52,6 +54,7 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
     model,
     code: String(done.status),
     cache: done.cache ?? 'off',
+    ...(ctx.options.logPrompts && done.messages !== undefined ? { prompt: done.messages } : {}),
   });
   m.requestDuration.observe(
     { route, provider, model, stream: String(done.stream) },
@@ -101,6 +104,7 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
     retries: done.attempts.filter((a) => a.retry).length,
     costUSD: cost,
     cache: done.cache ?? 'off',
+    ...(ctx.options.logPrompts && done.messages !== undefined ? { prompt: done.messages } : {}),
   });
   return { costUSD: cost, overheadMs, latencyMs };
 }

@@ -45,7 +45,14 @@ export async function handleChat(
     createdSeconds: Math.floor(ctx.wallNow() / 1000),
     fallbackId: `chatcmpl-${ctx.newId()}`,
   });
-  const base = { resolution, classification, routePlan, input, receivedAtMs };
+  const base = {
+    resolution,
+    classification,
+    routePlan,
+    input,
+    receivedAtMs,
+    messages: request.messages,
+  };
   if (request.stream === true) {
     // A stream's attempt ends at its first token; the relay then bounds the gaps between chunks.
     const streamFailover = { ...failover, attemptTimeoutMs: failover.ttftTimeoutMs };

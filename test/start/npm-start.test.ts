@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import OpenAI from 'openai';
+
+const PORT = 18180;
+const METRICS_PORT = 18181;
+
+test('npm start serves the demo policies over simulated providers and stops cleanly on Ctrl-C', async () => {
+  const child = spawn(process.execPath, ['scripts/start-local.ts'], {
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      METRICS_PORT: String(METRICS_PORT),
+      SWITCHYARD_QUIET: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  try {
+    const started = performance.now();
+    while (!output.includes('Switchyard is running') && performance.now() - started < 20_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(output.includes('Switchyard is running'), output);
+    assert.ok(output.includes(`curl -s http://127.0.0.1:${PORT}/v1/chat/completions`));
+    const client = new OpenAI({
+      baseURL: `http://127.0.0.1:${PORT}/v1`,
+      apiKey: 'unused',
+      maxRetries: 0,
+    });
+    const { data, response } = await client.chat.completions
+      .create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'Explain step-by-step why the sky is blue' }],
+      })
+      .withResponse();
+    assert.ok((data.choices[0]?.message.content ?? '').length > 0);
+    assert.equal(response.headers.get('x-switchyard-rule'), 'reasoning');
+    const models: string[] = [];
+    for await (const model of client.models.list()) models.push(model.id);
+    for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
+    const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
+    assert.match(metrics, /switchyard_requests_total\{route="auto"/);
+  } finally {
+    child.kill('SIGINT');
+  }
+  assert.equal(await exited, 0, output);
+});
