@@ -1,5 +1,5 @@
 // `npm run gen`: regenerates every file derived from the zod schemas in core/api —
-// the CRDs in crds/, the reference in docs/api.md — and demo/ from examples/.
+// the CRDs in crds/ (and the chart's copy), the reference in docs/api.md — and demo/ from examples/.
 // `npm run gen -- --check` writes nothing and fails when a file is out of date.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,10 +27,10 @@ export function generate(root: string = ROOT): Map<string, string> {
   routePolicy.parse(FULL_ROUTE_POLICY);
   const files = new Map<string, string>();
   for (const kind of KINDS) {
-    files.set(
-      crdFileOf(kind),
-      `${CRD_HEADER}\n${dump(crdOf(kind), { lineWidth: -1, noRefs: true })}`,
-    );
+    const text = `${CRD_HEADER}\n${dump(crdOf(kind), { lineWidth: -1, noRefs: true })}`;
+    files.set(crdFileOf(kind), text);
+    // Helm installs CRDs from the chart's own crds/ folder: the same bytes, kept in step here.
+    files.set(`charts/switchyard/${crdFileOf(kind)}`, text);
   }
   files.set('docs/api.md', renderApiDocs());
   const examples = readdirSync(join(root, 'examples'))

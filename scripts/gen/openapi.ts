@@ -150,7 +150,31 @@ export function toStructural(node: JsonSchema, path: string): SchemaNode {
     }
   }
   if (out.type === undefined) throw new Error(`${path}: every structural schema node needs a type`);
+  if (isPlainObject(out.default) && out.properties !== undefined) {
+    out.default = expandDefault(out.default, out.properties as Record<string, SchemaNode>);
+  }
   return ordered(out);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Writes an object default out in full. zod's `.prefault({})` gives `default: {}`, and the API
+ * server validates a default against the CEL rules of its node as written — without applying
+ * the nested defaults first — so `{}` would fail a rule like `cooldownSeconds <= maxCooldownSeconds`
+ * ("no such key") and the CRD would be refused. The expanded default means the same thing.
+ */
+function expandDefault(value: Record<string, unknown>, properties: Record<string, SchemaNode>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...value };
+  for (const [name, child] of Object.entries(properties)) {
+    if (out[name] === undefined && child.default !== undefined) out[name] = child.default;
+    else if (isPlainObject(out[name]) && child.properties !== undefined) {
+      out[name] = expandDefault(out[name], child.properties);
+    }
+  }
+  return out;
 }
 
 function convertAdditional(value: unknown, path: string): SchemaNode | undefined {
