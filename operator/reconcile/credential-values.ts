@@ -32,6 +32,21 @@ export async function credentialValues(
   return values;
 }
 
+/**
+ * Drops cached values of keys no provider references any more (a provider edit or deletion), so
+ * the operator's memory holds referenced values only, not every value it was ever asked for.
+ */
+export function pruneUnreferenced(
+  secrets: ReflectorSet<SecretEntry>,
+  referenced: (namespace: string, name: string) => ReadonlySet<string> | undefined,
+): void {
+  for (const entry of secrets.values()) {
+    if (entry.values.size === 0) continue;
+    const keep = referenced(entry.namespace, entry.name);
+    for (const key of entry.values.keys()) if (keep?.has(key) !== true) entry.values.delete(key);
+  }
+}
+
 async function readKey(
   client: KubeClient,
   namespace: string,

@@ -13,7 +13,7 @@ import { Publisher, type PublishOutcome } from '../publish/publisher.ts';
 import { kubeTime } from '../status/desired-status.ts';
 import { StatusWriter, type StatusWriteReport } from '../status/status-writer.ts';
 import type { Sources } from '../watch/sources.ts';
-import { credentialValues } from './credential-values.ts';
+import { credentialValues, pruneUnreferenced } from './credential-values.ts';
 import { inputFingerprint } from './input-fingerprint.ts';
 import { snapshotOf } from './snapshot-of.ts';
 
@@ -127,6 +127,7 @@ export class Reconciler {
     const compileMs = reused ? 0 : performance.now() - started;
     metrics.setObjects(statuses);
 
+    pruneUnreferenced(sources.secrets, (ns, name) => sources.references.keysOf(ns, name));
     const credentials = await this.#credentials.publish(
       credentialsSecretFor(await credentialValues(config, sources.secrets, client), namespace),
     );

@@ -1,7 +1,7 @@
 // Shared set-up of the operator suites: one real control plane per test file with the CRDs and
 // the RBAC of deploy/rbac applied, service-account kubeconfigs for the operator and the proxies,
 // and helpers that read what the operator published.
-import { globSync, readFileSync } from 'node:fs';
+import { globSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
@@ -53,6 +53,22 @@ export async function startOperatorCluster(): Promise<OperatorCluster> {
     await cp.stop();
     throw error;
   }
+}
+
+/** A copy of a kubeconfig that reaches the API server through `127.0.0.1:port` (a TcpGate). */
+export function kubeconfigVia(cp: ControlPlane, kubeconfigPath: string, port: number): string {
+  const kubeconfig = JSON.parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    clusters: { cluster: { server: string } }[];
+  };
+  kubeconfig.clusters[0]!.cluster.server = `https://127.0.0.1:${port}`;
+  const path = `${kubeconfigPath}-via-${port}`;
+  writeFileSync(path, JSON.stringify(kubeconfig), { mode: 0o600 });
+  return path;
+}
+
+/** The API server's port. */
+export function apiPort(cp: ControlPlane): number {
+  return Number(new URL(cp.server).port);
 }
 
 /** Timings short enough for tests: sub-second leases, fast retries. */

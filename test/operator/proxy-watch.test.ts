@@ -4,8 +4,6 @@
 // account, which may read nothing but the two published objects.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningOperator } from '../../operator/main.ts';
@@ -18,7 +16,9 @@ import { silentSink } from '../../proxy/log/request-log.ts';
 import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
 import { startFakeProvider, type FakeProvider } from '../fakes/index.ts';
 import {
+  apiPort,
   applyYaml,
+  kubeconfigVia,
   readPublished,
   startOperatorCluster,
   startTestOperator,
@@ -99,13 +99,8 @@ describe('proxies in cluster mode', () => {
     fake = await startFakeProvider({ api: 'openai', name: 'fake', apiKey: API_KEY });
     await applyYaml(cluster.cp, manifests(fake.url));
     // The proxies reach the API server through a gate the tests can shut.
-    gate = await startTcpGate('127.0.0.1', Number(new URL(cluster.cp.server).port));
-    const kubeconfig = JSON.parse(readFileSync(cluster.proxyKubeconfig, 'utf8')) as {
-      clusters: { cluster: { server: string } }[];
-    };
-    kubeconfig.clusters[0]!.cluster.server = `https://127.0.0.1:${gate.port}`;
-    const gated = join(cluster.cp.dir, 'kubeconfig-proxy-gated');
-    writeFileSync(gated, JSON.stringify(kubeconfig));
+    gate = await startTcpGate('127.0.0.1', apiPort(cluster.cp));
+    const gated = kubeconfigVia(cluster.cp, cluster.proxyKubeconfig, gate.port);
     for (let index = 0; index < 2; index++) {
       const proxy = await startProxy({
         port: 0,

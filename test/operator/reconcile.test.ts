@@ -6,8 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import { KubeClient, loadKubeConfig } from '../../operator/kube/kube-client.ts';
 import type { RunningOperator } from '../../operator/main.ts';
 import {
+  apiPort,
   applyYaml,
   conditionOf,
+  kubeconfigVia,
   localExamples,
   readObject,
   readPublished,
@@ -17,6 +19,7 @@ import {
   waitFor,
   type OperatorCluster,
 } from './operator-cluster.ts';
+import { startTcpGate } from './tcp-gate.ts';
 
 const PROVIDER_SECRETS = ['openai', 'anthropic', 'gemini', 'deepseek', 'qwen', 'mistral'];
 
@@ -360,6 +363,52 @@ spec:
     const max = latencies[latencies.length - 1]!;
     t.diagnostic(`edit → ConfigMap: p50 ${Math.round(p50)} ms, max ${Math.round(max)} ms`);
     assert.ok(p50 < 1000, `p50 ${p50} ms`);
+  });
+
+  test('after losing the API server, the operator reconnects, leads again and catches up', async (t) => {
+    await operator!.stop();
+    const gate = await startTcpGate('127.0.0.1', apiPort(cluster.cp));
+    try {
+      operator = await startTestOperator(cluster, {
+        kubeconfig: kubeconfigVia(cluster.cp, cluster.operatorKubeconfig, gate.port),
+      });
+      await waitForQuiet();
+      const before = await readPublished(cluster.cp);
+      await gate.close();
+      await cluster.cp.kubectlOk([
+        'patch',
+        'routepolicy',
+        'batch',
+        '-n',
+        'default',
+        '--type=merge',
+        '-p',
+        '{"spec":{"budget":{"monthlyUSD":777}}}',
+      ]);
+      await waitFor('the leader to step down', () => (operator!.isLeader() ? undefined : true));
+      assert.equal((await readPublished(cluster.cp))!.resourceVersion, before!.resourceVersion);
+      const reopened = performance.now();
+      await gate.open();
+      await waitFor('the edit made during the outage to be published', async () => {
+        const batch = (await readPublished(cluster.cp))?.config.routes.find(
+          (route) => route.alias === 'batch',
+        );
+        return batch?.budget?.monthlyUSD === 777 ? true : undefined;
+      });
+      t.diagnostic(
+        `caught up ${Math.round(performance.now() - reopened)} ms after the API server returned`,
+      );
+      assert.equal(operator!.isLeader(), true);
+      const metrics = await (await fetch(`http://127.0.0.1:${operator!.port}/metrics`)).text();
+      assert.match(
+        metrics,
+        /^switchyard_operator_informer_restarts_total\{resource="routepolicies",reason="error"\} [1-9]/m,
+      );
+    } finally {
+      await operator!.stop();
+      operator = undefined;
+      await gate.close();
+    }
   });
 
   /** Waits until the operator has nothing left to do (a reconcile that wrote nothing). */
