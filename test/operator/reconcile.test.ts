@@ -398,8 +398,8 @@ spec:
       t.diagnostic(
         `caught up ${Math.round(performance.now() - reopened)} ms after the API server returned`,
       );
-      assert.equal(operator!.isLeader(), true);
-      const metrics = await (await fetch(`http://127.0.0.1:${operator!.port}/metrics`)).text();
+      assert.equal(operator.isLeader(), true);
+      const metrics = await (await fetch(`http://127.0.0.1:${operator.port}/metrics`)).text();
       assert.match(
         metrics,
         /^switchyard_operator_informer_restarts_total\{resource="routepolicies",reason="error"\} [1-9]/m,
