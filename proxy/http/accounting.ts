@@ -54,7 +54,6 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
     model,
     code: String(done.status),
     cache: done.cache ?? 'off',
-    ...(ctx.options.logPrompts && done.messages !== undefined ? { prompt: done.messages } : {}),
   });
   m.requestDuration.observe(
     { route, provider, model, stream: String(done.stream) },
@@ -63,26 +62,8 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
   m.overhead.observe({ route }, overheadMs / 1000);
   if (done.ttftMs !== undefined)
     m.timeToFirstToken.observe({ route, provider, model }, done.ttftMs / 1000);
+  countTokensAndSavings(ctx, done, cost);
   const u = done.usage;
-  const tokenCounts: [string, number][] = [
-    ['input', u.inputTokens],
-    ['output', u.outputTokens],
-    ['cached_input', u.cachedInputTokens],
-    ['cache_write', u.cacheWriteTokens],
-    ['reasoning', u.reasoningTokens],
-  ];
-  for (const [type, count] of tokenCounts)
-    if (count > 0) m.tokens.inc({ route, provider, model, type }, count);
-  m.cost.inc({ route, tier: done.winner.tier, provider, model }, cost);
-  const avoided = baselineCostUSD(done.resolution.route, u) - cost;
-  if (avoided > 0) m.costAvoided.inc({ route }, avoided);
-  const first = done.routePlan.attempts[0];
-  if (first !== undefined && first.target.key !== target.key) {
-    m.fallbacks.inc({
-      route,
-      reason: done.attempts.find((a) => a.outcome !== 'ok')?.outcome ?? 'unknown',
-    });
-  }
   ctx.log({
     time: new Date(ctx.wallNow()).toISOString(),
     level: 'info',
@@ -107,6 +88,38 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
     ...(ctx.options.logPrompts && done.messages !== undefined ? { prompt: done.messages } : {}),
   });
   return { costUSD: cost, overheadMs, latencyMs };
+}
+
+function countTokensAndSavings(ctx: ProxyContext, done: FinishedRequest, cost: number): void {
+  const { target } = done.winner;
+  const labels = {
+    route: done.resolution.routeName,
+    provider: target.provider.name,
+    model: target.model.name,
+  };
+  const u = done.usage;
+  const tokenCounts: [string, number][] = [
+    ['input', u.inputTokens],
+    ['output', u.outputTokens],
+    ['cached_input', u.cachedInputTokens],
+    ['cache_write', u.cacheWriteTokens],
+    ['reasoning', u.reasoningTokens],
+  ];
+  for (const [type, count] of tokenCounts)
+    if (count > 0) ctx.metrics.tokens.inc({ ...labels, type }, count);
+  ctx.metrics.cost.inc(
+    { route: labels.route, tier: done.winner.tier, provider: labels.provider, model: labels.model },
+    cost,
+  );
+  const avoided = baselineCostUSD(done.resolution.route, u) - cost;
+  if (avoided > 0) ctx.metrics.costAvoided.inc({ route: labels.route }, avoided);
+  const first = done.routePlan.attempts[0];
+  if (first !== undefined && first.target.key !== target.key) {
+    ctx.metrics.fallbacks.inc({
+      route: labels.route,
+      reason: done.attempts.find((a) => a.outcome !== 'ok')?.outcome ?? 'unknown',
+    });
+  }
 }
 
 /** What the same usage would have cost on the cheapest target of the policy's most capable tier. */
