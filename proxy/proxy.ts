@@ -23,6 +23,8 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   metricsPort?: number | null;
   /** Address to listen on. Defaults to 0.0.0.0 (in a pod) — use 127.0.0.1 locally. */
   host?: string;
+  /** On close, how long requests in flight may take to finish. Defaults to 25 s. */
+  drainMs?: number;
   log?: LogSink;
 }
 
@@ -79,6 +81,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     }
   });
   const host = options.host ?? '0.0.0.0';
+  const drainMs = options.drainMs ?? 25_000;
   const api = createProxyServer(ctx);
   const port = await listen(api, options.port ?? 8080, host);
   let metricsServer: Server | undefined;
@@ -97,8 +100,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     prober,
     async close() {
       await Promise.all([
-        closeServer(api),
-        metricsServer === undefined ? undefined : closeServer(metricsServer),
+        closeServer(api, drainMs),
+        metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
       ]);
       prober.stop();
       await ctx.upstream.close();
@@ -135,9 +138,23 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+/**
+ * Stops accepting connections, lets requests in flight finish (idle keep-alive connections are
+ * closed at once), and cuts whatever is still open after `drainMs` — so a rolling update or a
+ * scale-down does not fail the requests the pod was serving.
+ */
+function closeServer(server: Server, drainMs: number): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
+    // Connections turn idle as their requests finish; close each as soon as it does.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    deadline.unref();
+    sweeper.unref();
+    server.close(() => {
+      clearTimeout(deadline);
+      clearInterval(sweeper);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }

@@ -163,6 +163,7 @@ export async function startProxyFixture(): Promise<ProxyFixture> {
     host: '127.0.0.1',
     log: (line) => logs.push(line),
     maxBodyBytes: 64 * 1024,
+    drainMs: 2000,
   });
   proxy.ctx.credentials.replace(new Map([['ai/keys/apiKey', TEST_API_KEY]]));
   const secrets = [{ namespace: 'ai', name: 'keys', keys: ['apiKey'] }];
