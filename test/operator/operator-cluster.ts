@@ -13,10 +13,9 @@ import { repoRoot } from '../harness/tools.ts';
 /** The namespace the operator publishes to in these tests, as in deploy/rbac. */
 export const SYSTEM_NAMESPACE = 'switchyard-system';
 
-/** The CRD manifests users apply (SWITCHYARD_TEST_CRDS_DIR points at candidate CRDs instead). */
+/** The CRD manifests users apply. */
 export function crdPaths(): string[] {
-  const dir = process.env['SWITCHYARD_TEST_CRDS_DIR'] ?? join(repoRoot, 'crds');
-  return globSync(join(dir, '*.yaml')).sort();
+  return globSync(join(repoRoot, 'crds', '*.yaml')).sort();
 }
 
 /** A control plane ready for the operator, with service-account credentials. */

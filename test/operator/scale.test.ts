@@ -176,7 +176,7 @@ describe(`${TOTAL} custom resources`, () => {
     const publishedMs = performance.now() - started;
     const report = await waitFor(
       'the first reconcile to finish',
-      () => operator!.lastReconcile(),
+      () => reports.find((candidate) => candidate.config === 'applied'),
       60_000,
     );
     t.diagnostic(
