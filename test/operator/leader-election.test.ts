@@ -126,7 +126,7 @@ describe('leader election with a coordination.k8s.io Lease', () => {
     t.diagnostic(`takeover after a crash: ${Math.round(takeoverMs)} ms (lease ${LEASE_MS} ms)`);
     // The lease must run out first: never before leaseDuration, and soon after it.
     assert.ok(takeoverMs >= LEASE_MS - 300, `${takeoverMs} ms`);
-    assert.ok(takeoverMs < LEASE_MS + 1500, `${takeoverMs} ms`);
+    assert.ok(takeoverMs < LEASE_MS + 2500, `${takeoverMs} ms`);
     assert.equal(await holder(), 'replica-c');
     await editBatchBudget(3333);
   });
