@@ -53,7 +53,10 @@ export interface ControlPlane {
   readonly dir: string;
   /** Log files by component, for diagnosing a failing test. */
   readonly logs: Readonly<Record<string, string>>;
-  /** Environment for user-like commands: KUBECONFIG set, pinned kubectl and helm first on PATH. */
+  /**
+   * Environment for user-like commands: KUBECONFIG set, pinned kubectl and helm first on PATH,
+   * kubectl's cache and helm's state inside this control plane's folder.
+   */
   readonly env: NodeJS.ProcessEnv;
   /** Runs the pinned kubectl against this control plane (never throws on a non-zero exit). */
   kubectl(args: readonly string[], options?: KubectlOptions): Promise<CommandResult>;
@@ -218,8 +221,9 @@ function apiRequest(
 function readCa(caFile: string): Buffer | undefined {
   try {
     const pem = readFileSync(caFile);
-    // The API server may be halfway through writing it.
-    return pem.includes('-----END CERTIFICATE-----') ? pem : undefined;
+    // The leaf comes first and the CA second: a file read halfway through writing would hold no
+    // trust anchor, and caching that would fail every later request.
+    return pem.toString('latin1').split('-----END CERTIFICATE-----').length > 2 ? pem : undefined;
   } catch {
     return undefined;
   }
@@ -249,7 +253,14 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
   const kubeconfigPath = join(dir, 'kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigJson(server, files.caFile, token), { mode: 0o600 });
-  const env = toolEnv({ KUBECONFIG: kubeconfigPath, KUBECACHEDIR: join(dir, 'kube-cache') });
+  // Per-control-plane caches and helm state, so parallel suites and earlier runs never mix.
+  const env = toolEnv({
+    KUBECONFIG: kubeconfigPath,
+    KUBECACHEDIR: join(dir, 'kube-cache'),
+    HELM_CACHE_HOME: join(dir, 'helm', 'cache'),
+    HELM_CONFIG_HOME: join(dir, 'helm', 'config'),
+    HELM_DATA_HOME: join(dir, 'helm', 'data'),
+  });
   let ca: Buffer | undefined;
 
   const request = async (

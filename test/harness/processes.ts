@@ -44,6 +44,8 @@ function tellWatchdog(line: string): void {
     // Neither the watchdog nor its pipe may keep the test process alive.
     watchdog.unref();
     (watchdog.stdin as unknown as Socket).unref();
+    // Should the watchdog die first, writes to it fail with EPIPE: not a reason to crash a test.
+    watchdog.stdin?.on('error', () => undefined);
     process.once('exit', () => {
       for (const pid of livePids) {
         try {
