@@ -38,8 +38,8 @@ export function compile(snapshot: Snapshot): CompileResult {
   );
   const config = assembleConfig(providers, policies);
   const statuses = [
-    ...providers.map((p) => providerStatus(p, config.configHash)),
-    ...policies.map((p) => policyStatus(p, config.configHash)),
+    ...providers.map((p) => providerStatus(p)),
+    ...policies.map((p) => policyStatus(p)),
   ].sort(compareIds);
   return { config, statuses };
 }

@@ -46,8 +46,3 @@ export function statusOf(
     conditions,
   };
 }
-
-/** The first 12 hex characters of a config hash, as status messages and logs show it. */
-export function shortHash(configHash: string): string {
-  return configHash.slice(0, 12);
-}

@@ -1,9 +1,9 @@
-import { shortHash, statusOf } from './conditions.ts';
+import { statusOf } from './conditions.ts';
 import type { PolicyOutcome, ProviderOutcome } from './outcome.ts';
 import type { ObjectStatus } from './status.ts';
 
-/** The status of a ModelProvider; `configHash` is the config it was compiled into. */
-export function providerStatus(outcome: ProviderOutcome, configHash: string): ObjectStatus {
+/** The status of a ModelProvider. */
+export function providerStatus(outcome: ProviderOutcome): ObjectStatus {
   const { id, spec } = outcome;
   const ref = spec?.auth?.secretRef;
   const models = outcome.modelCount === 1 ? '1 model' : `${outcome.modelCount} models`;
@@ -16,15 +16,17 @@ export function providerStatus(outcome: ProviderOutcome, configHash: string): Ob
         ref === undefined
           ? 'no references to resolve (spec.auth is not set)'
           : `Secret ${id.namespace}/${ref.name} has key "${ref.key}"`,
-      Programmed: `served in config ${shortHash(configHash)}: ${models} as ${id.name}/<model>`,
+      // No config hash here: it changes with every edit anywhere, and would make every object's
+      // status change with it (one status write per object per edit). The hash is on the ConfigMap.
+      Programmed: `served by the proxies: ${models} as ${id.name}/<model>`,
     },
     spec !== undefined,
   );
   return { ...status, modelCount: outcome.modelCount };
 }
 
-/** The status of a RoutePolicy; `configHash` is the config it was compiled into. */
-export function policyStatus(outcome: PolicyOutcome, configHash: string): ObjectStatus {
+/** The status of a RoutePolicy. */
+export function policyStatus(outcome: PolicyOutcome): ObjectStatus {
   const { id, spec, resolution } = outcome;
   const alias = spec?.model ?? '';
   const targets = `${resolution?.resolvedCount ?? 0} of ${resolution?.targetCount ?? 0} targets`;
@@ -35,7 +37,7 @@ export function policyStatus(outcome: PolicyOutcome, configHash: string): Object
     {
       Accepted: `the spec is valid and the alias "${alias}" belongs to this policy`,
       ResolvedRefs: `${everyTarget(resolution?.targetCount ?? 0)}${classifier} resolved`,
-      Programmed: `served in config ${shortHash(configHash)}: alias "${alias}" with ${targets}`,
+      Programmed: `served by the proxies: alias "${alias}" with ${targets}`,
     },
     spec !== undefined,
   );
