@@ -4,6 +4,8 @@ import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
 import { watchClusterConfig } from '../proxy/cluster/watch-cluster-config.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
+import { RedisState } from '../proxy/state/redis-state.ts';
+import type { SharedState } from '../proxy/state/shared-state.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
 
@@ -34,6 +36,8 @@ Options:
   --metrics-port N      /metrics port (default 9090; 0 picks a free port)
   --host ADDR           listen address (default 0.0.0.0)
   --quiet               no per-request log lines
+  --redis URL           Redis for budgets and the response cache shared by every proxy (default:
+                        SWITCHYARD_REDIS_URL; without it each proxy keeps its own, in memory)
   --log-prompts         include the request messages in log lines (off by default: prompts are
                         customer data)`;
 
@@ -48,6 +52,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     quiet: { type: 'boolean', default: false },
     kube: { type: 'boolean', default: false },
     'log-prompts': { type: 'boolean', default: false },
+    redis: { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
   });
@@ -55,8 +60,10 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     io.stdout(usage);
     return EXIT.ok;
   }
+  const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   if (values.kube === true) {
     const proxy = await startProxy({
+      ...(state === undefined ? {} : { state }),
       port: portOf(values.port, '--port'),
       metricsPort: portOf(values['metrics-port'], '--metrics-port'),
       host: values.host,
@@ -83,11 +90,25 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     host: values.host,
     quiet: values.quiet === true,
     logPrompts: values['log-prompts'] === true,
+    ...(state === undefined ? {} : { state }),
     io,
   });
   await stopSignal();
   await served.close();
   return EXIT.ok;
+}
+
+/** Connects to Redis when a URL is given; the proxy then shares budgets and cache with its fleet. */
+async function sharedState(
+  url: string | undefined,
+  io: CommandIo,
+): Promise<SharedState | undefined> {
+  if (url === undefined || url === '') return undefined;
+  const state = await RedisState.connect(url, (error) =>
+    io.stderr(`switchyard serve: redis: ${error.message}`),
+  );
+  io.stderr(`switchyard serve: budgets and cache shared through ${new URL(url).host}`);
+  return state;
 }
 
 function stopSignal(): Promise<void> {
@@ -133,6 +154,7 @@ export async function serveManifests(options: {
   host: string;
   quiet: boolean;
   logPrompts?: boolean;
+  state?: SharedState;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
@@ -141,6 +163,7 @@ export async function serveManifests(options: {
     metricsPort: options.metricsPort,
     host: options.host,
     logPrompts: options.logPrompts === true,
+    ...(options.state === undefined ? {} : { state: options.state }),
     ...(options.quiet ? { log: () => {} } : {}),
   });
   const reload = async (): Promise<boolean> => {

@@ -7,6 +7,9 @@ import type { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import type { ProviderAdapter } from './providers/adapter.ts';
 import type { UpstreamClient } from './upstream/upstream-client.ts';
 import type { QualityGate } from './execute/quality-gate.ts';
+import type { BudgetGuard } from './budget/budget-guard.ts';
+import type { ResponseCache } from './cache/response-cache.ts';
+import type { SharedState } from './state/shared-state.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -27,6 +30,10 @@ export interface ProxyContext {
   log: LogSink;
   /** Checks structured-output answers (the quality gate). */
   quality: QualityGate;
+  /** Budgets and cache live here: Redis for the fleet, memory for one pod. */
+  state: SharedState;
+  budget: BudgetGuard;
+  cache: ResponseCache;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

@@ -14,6 +14,10 @@ import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import { QualityGate } from './execute/quality-gate.ts';
 import { Prober } from './health/prober.ts';
+import { BudgetGuard } from './budget/budget-guard.ts';
+import { ResponseCache } from './cache/response-cache.ts';
+import { MemoryState } from './state/memory-state.ts';
+import type { SharedState } from './state/shared-state.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -26,6 +30,8 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   /** On close, how long requests in flight may take to finish. Defaults to 25 s. */
   drainMs?: number;
   log?: LogSink;
+  /** Where budgets and the cache live; defaults to this process's memory. */
+  state?: SharedState;
 }
 
 /** A running proxy. */
@@ -46,6 +52,8 @@ const CIRCUIT_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
 export async function startProxy(options: StartProxyOptions = {}): Promise<RunningProxy> {
   const metrics = new ProxyMetrics();
   const now = (): number => performance.now();
+  const log = options.log ?? stdoutSink;
+  const state = options.state ?? new MemoryState();
   const ctx: ProxyContext = {
     config: new ConfigStore(),
     credentials: new CredentialStore(),
@@ -56,8 +64,11 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     metrics,
     upstream: new UpstreamClient(),
     adapterFor,
-    log: options.log ?? stdoutSink,
+    log,
     quality: new QualityGate(),
+    state,
+    budget: new BudgetGuard(state, () => Date.now(), metrics, log),
+    cache: new ResponseCache(state, metrics),
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,
@@ -105,6 +116,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       ]);
       prober.stop();
       await ctx.upstream.close();
+      await state.close();
     },
   };
 }

@@ -4,7 +4,7 @@ import {
   type Classification,
 } from '../../core/routing/classify.ts';
 import { isSensitive } from '../../core/routing/governance.ts';
-import { plan, type Plan } from '../../core/routing/plan.ts';
+import { plan, type Plan, type PlanContext } from '../../core/routing/plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from '../../core/routing/route-index.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import { ProxyError } from '../http/proxy-error.ts';
@@ -46,6 +46,7 @@ export async function decideRoute(
   resolution: Resolution,
   input: RoutingInput,
   ctx: ProxyContext,
+  budget: PlanContext['budget'] = 'normal',
 ): Promise<RouteDecision> {
   if (resolution.route === undefined)
     return directDecision(resolution.direct as ResolvedTarget, input);
@@ -65,7 +66,7 @@ export async function decideRoute(
     random: ctx.random,
     latencyClass: latencyClass(input.headers['x-switchyard-latency']),
     sensitive,
-    budget: 'normal',
+    budget,
   });
   if (routePlan.attempts.length === 0) throw noTargetError(routePlan, sensitive);
   return { classification, routePlan, sensitive };

@@ -26,7 +26,7 @@ export interface RelayInput {
 const DONE = 'data: [DONE]\n\n';
 
 /**
- * Relays a started stream to the client chunk by chunk, waiting for `drain` when the client
+ * Relays a started stream (resolving to its cost in USD) to the client chunk by chunk, waiting for `drain` when the client
  * reads slower than the provider writes, so memory stays bounded. The first byte commits us to
  * this target: a later upstream failure ends the stream with an SSE error event, never a
  * failover that would duplicate content.
@@ -35,7 +35,7 @@ export async function relayStream(
   res: ServerResponse,
   run: RunResult<StartedStream>,
   input: RelayInput,
-): Promise<void> {
+): Promise<number> {
   const { ctx } = input;
   const stream = run.value;
   const ttftMs = stream.firstTokenAtMs - input.receivedAtMs;
@@ -67,10 +67,7 @@ export async function relayStream(
   }
   const used = stream.translator.usage();
   ctx.health.attemptEnded(run.winner.target, used.inputTokens + used.outputTokens);
-  if (input.signal.aborted) {
-    account(input, run, ttftMs, 499);
-    return;
-  }
+  if (input.signal.aborted) return account(input, run, ttftMs, 499).costUSD;
   if (failure !== undefined) {
     res.write(
       `data: ${JSON.stringify({ error: { message: failure, type: 'api_error', code: 'upstream_stream_error', param: null } })}\n\n`,
@@ -86,6 +83,7 @@ export async function relayStream(
   res.end(
     `: x-switchyard-cost-usd=${accounting.costUSD.toFixed(8)}\n\n${failure === undefined ? DONE : ''}`,
   );
+  return accounting.costUSD;
 }
 
 async function pump(

@@ -1,20 +1,58 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BudgetPressure } from '../../core/budget/budget.ts';
+import { estimateCostUSD } from '../../core/cost/cost.ts';
+import type { ChatCompletionRequest } from '../../core/openai/types.ts';
+import {
+  DEFAULT_EXPECTED_OUTPUT_TOKENS,
+  type Plan,
+  type PlanContext,
+} from '../../core/routing/plan.ts';
 import type { ResolvedTarget } from '../../core/routing/route-index.ts';
-import type { ResponseContext } from '../providers/adapter.ts';
+import type { RoutingInput } from '../../core/routing/routing-input.ts';
+import { TENANT_HEADER } from '../cache/response-cache.ts';
 import { completionAttempt, streamAttempt } from '../execute/chat-attempts.ts';
-import { decideRoute, resolveModel } from '../execute/decide-route.ts';
+import {
+  decideRoute,
+  resolveModel,
+  type Resolution,
+  type RouteDecision,
+} from '../execute/decide-route.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { gateQuality } from '../execute/gate-quality.ts';
 import { relayStream } from '../execute/relay-stream.ts';
 import { routingInputFor } from '../execute/routing-input.ts';
 import { runPlan } from '../execute/run-plan.ts';
+import type { ResponseContext } from '../providers/adapter.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { recordCompletion } from './accounting.ts';
+import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
 import { receiptHeaders } from './receipt.ts';
 
-/** Handles POST /v1/chat/completions: parse, classify, plan, execute, gate, account, answer. */
+/** Routing pressure for each budget state. */
+const PLAN_BUDGET: Record<BudgetPressure, PlanContext['budget']> = {
+  normal: 'normal',
+  downgrade: 'downgrade',
+  exhausted: 'cheapest-only',
+};
+
+/** Everything one chat request carries through its handling. */
+interface ChatJob extends RouteDecision {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ctx: ProxyContext;
+  request: ChatCompletionRequest;
+  resolution: Resolution;
+  input: RoutingInput;
+  receivedAtMs: number;
+  signal: AbortSignal;
+}
+
+/**
+ * Handles POST /v1/chat/completions: parse, check the budget, classify and plan, answer from the
+ * cache or reserve the estimated cost, execute, gate, account, settle, answer.
+ */
 export async function handleChat(
   req: IncomingMessage,
   res: ServerResponse,
@@ -28,53 +66,97 @@ export async function handleChat(
     throw new ProxyError('NOT_READY', 'the proxy has not loaded a config yet');
   const resolution = resolveModel(index, request.model);
   const input = routingInputFor(request, req.headers);
-  const { classification, routePlan } = await decideRoute(resolution, input, ctx);
+  const route = resolution.route?.config;
+  const pressure = route === undefined ? 'normal' : await ctx.budget.pressure(route);
+  const decision = await decideRoute(resolution, input, ctx, PLAN_BUDGET[pressure]);
   ctx.metrics.classifications.inc({
     route: resolution.routeName,
-    source: classification.source,
-    tier: classification.tier,
+    source: decision.classification.source,
+    tier: decision.classification.tier,
   });
-  const failover = resolution.route?.config.failover ?? DIRECT_FAILOVER;
   const controller = new AbortController();
   res.on('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  const responseContext = (target: ResolvedTarget): ResponseContext => ({
-    responseModel: target.key,
+  const job: ChatJob = {
+    ...decision,
+    req,
+    res,
+    ctx,
     request,
-    createdSeconds: Math.floor(ctx.wallNow() / 1000),
-    fallbackId: `chatcmpl-${ctx.newId()}`,
-  });
-  const base = {
     resolution,
-    classification,
-    routePlan,
     input,
     receivedAtMs,
-    messages: request.messages,
+    signal: controller.signal,
   };
-  if (request.stream === true) {
-    // A stream's attempt ends at its first token; the relay then bounds the gaps between chunks.
-    const streamFailover = { ...failover, attemptTimeoutMs: failover.ttftTimeoutMs };
-    const run = await runPlan(
-      routePlan.attempts,
-      streamFailover,
-      controller.signal,
-      streamAttempt(request, responseContext, ctx),
-      ctx,
-    );
-    await relayStream(res, run, { ...base, failover, request, ctx, signal: controller.signal });
-    return;
+  const cacheKey = decision.sensitive
+    ? undefined
+    : ctx.cache.keyFor(route, request, input.headers[TENANT_HEADER]);
+  if (cacheKey !== undefined) {
+    const hit = await ctx.cache.lookup(resolution.routeName, cacheKey);
+    if (hit !== undefined) return answerFromCache(job, hit);
   }
-  const attempt = completionAttempt(request, responseContext, ctx);
-  let run = await runPlan(routePlan.attempts, failover, controller.signal, attempt, ctx);
+  const reservation =
+    route === undefined
+      ? undefined
+      : await ctx.budget.reserve(route, estimateUSD(decision.routePlan, input));
+  let costUSD = 0;
+  try {
+    costUSD =
+      request.stream === true ? await serveStream(job) : await serveCompletion(job, cacheKey);
+  } finally {
+    if (route !== undefined) await ctx.budget.settle(route, reservation, costUSD);
+  }
+}
+
+/** The most any planned target would charge for this request: what the budget reserves. */
+function estimateUSD(routePlan: Plan, input: RoutingInput): number {
+  const output = input.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS;
+  return Math.max(
+    0,
+    ...routePlan.attempts.map((a) =>
+      estimateCostUSD(input.promptTokens, output, a.target.model.pricing),
+    ),
+  );
+}
+
+function responseContextFor(job: ChatJob): (target: ResolvedTarget) => ResponseContext {
+  return (target) => ({
+    responseModel: target.key,
+    request: job.request,
+    createdSeconds: Math.floor(job.ctx.wallNow() / 1000),
+    fallbackId: `chatcmpl-${job.ctx.newId()}`,
+  });
+}
+
+async function serveStream(job: ChatJob): Promise<number> {
+  const { ctx } = job;
+  const failover = job.resolution.route?.config.failover ?? DIRECT_FAILOVER;
+  // A stream's attempt ends at its first token; the relay then bounds the gaps between chunks.
+  const streamFailover = { ...failover, attemptTimeoutMs: failover.ttftTimeoutMs };
+  const run = await runPlan(
+    job.routePlan.attempts,
+    streamFailover,
+    job.signal,
+    streamAttempt(job.request, responseContextFor(job), ctx),
+    ctx,
+  );
+  return relayStream(job.res, run, { ...job, failover });
+}
+
+async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Promise<number> {
+  const { ctx, request, resolution } = job;
+  const failover = resolution.route?.config.failover ?? DIRECT_FAILOVER;
+  const attempt = completionAttempt(request, responseContextFor(job), ctx);
+  let run = await runPlan(job.routePlan.attempts, failover, job.signal, attempt, ctx);
   let quality: string | undefined;
+  let discardedUSD = 0;
   if (ctx.quality.applies(request)) {
-    ({ run, quality } = await gateQuality(run, {
+    ({ run, quality, discardedUSD } = await gateQuality(run, {
       request,
-      routePlan,
+      routePlan: job.routePlan,
       failover,
-      signal: controller.signal,
+      signal: job.signal,
       attempt,
       ctx,
       routeName: resolution.routeName,
@@ -83,6 +165,13 @@ export async function handleChat(
   const { completion, usage, upstreamMs } = run.value;
   ctx.health.recordSuccess(run.winner.target, upstreamMs, undefined);
   ctx.health.attemptEnded(run.winner.target, usage.inputTokens + usage.outputTokens);
+  const base = {
+    resolution,
+    classification: job.classification,
+    routePlan: job.routePlan,
+    receivedAtMs: job.receivedAtMs,
+    messages: request.messages,
+  };
   const accounting = recordCompletion(ctx, {
     ...base,
     winner: run.winner,
@@ -90,23 +179,33 @@ export async function handleChat(
     usage,
     stream: false,
     status: 200,
+    cache: cacheKey === undefined ? 'off' : 'miss',
   });
   const payload = JSON.stringify(completion);
-  res.writeHead(200, {
+  job.res.writeHead(200, {
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
     ...receiptHeaders({
       route: resolution.routeName,
-      rule: classification.rule,
+      rule: job.classification.rule,
       tier: run.winner.tier,
       provider: run.winner.target.provider.name,
       model: run.winner.target.model.name,
       attempts: run.attempts,
       costUSD: accounting.costUSD,
       overheadMs: accounting.overheadMs,
-      cache: 'off',
+      cache: cacheKey === undefined ? 'off' : 'miss',
     }),
     ...(quality === undefined ? {} : { 'x-switchyard-quality': quality }),
   });
-  res.end(payload);
+  job.res.end(payload);
+  const ttl = resolution.route?.config.cache?.exact?.ttlSeconds;
+  if (cacheKey !== undefined && ttl !== undefined && quality !== 'failed') {
+    await ctx.cache.store(
+      cacheKey,
+      { completion, target: run.winner.target.key, tier: run.winner.tier },
+      ttl,
+    );
+  }
+  return accounting.costUSD + discardedUSD;
 }

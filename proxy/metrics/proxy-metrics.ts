@@ -90,6 +90,30 @@ export class ProxyMetrics {
     labelNames: ['provider', 'outcome'] as const,
     registers: [this.registry],
   });
+  readonly budgetSpent = new Gauge({
+    name: 'switchyard_budget_spent_usd',
+    help: 'Month-to-date spend of a route with a budget (reservations included), as last read from the shared state.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly budgetRejections = new Counter({
+    name: 'switchyard_budget_rejections_total',
+    help: "Requests refused because their route's monthly budget was spent (HTTP 429 budget_exhausted).",
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly budgetErrors = new Counter({
+    name: 'switchyard_budget_errors_total',
+    help: 'Budget checks that could not reach the shared state and failed open.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly cacheLookups = new Counter({
+    name: 'switchyard_cache_lookups_total',
+    help: 'Exact-cache lookups by route and result (hit, miss, error).',
+    labelNames: ['route', 'result'] as const,
+    registers: [this.registry],
+  });
   readonly circuitState = new Gauge({
     name: 'switchyard_circuit_state',
     help: 'Circuit breaker state per target: 0 closed, 1 half-open, 2 open.',

@@ -1,6 +1,7 @@
 import { compile } from '../../core/compile/compile.ts';
 import type { RawObject } from '../../core/compile/snapshot.ts';
 import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
+import type { SharedState } from '../../proxy/state/shared-state.ts';
 import { startFakeProvider, type FakeApi, type FakeProvider } from '../fakes/index.ts';
 
 /** API key every fake expects and every provider sends, to prove keys arrive and never leak. */
@@ -51,7 +52,9 @@ export function policy(name: string, spec: Record<string, unknown>): RawObject {
 const CAPS = ['tools', 'json', 'vision', 'streaming'];
 
 /** Starts the fakes and a proxy serving them. */
-export async function startProxyFixture(): Promise<ProxyFixture> {
+export async function startProxyFixture(
+  options: { state?: SharedState } = {},
+): Promise<ProxyFixture> {
   const [cheap, backup, claude, gemini] = await Promise.all([
     startFakeProvider({ api: 'openai', name: 'cheap', apiKey: TEST_API_KEY }),
     startFakeProvider({ api: 'openai', name: 'backup', apiKey: TEST_API_KEY }),
@@ -164,6 +167,7 @@ export async function startProxyFixture(): Promise<ProxyFixture> {
     log: (line) => logs.push(line),
     maxBodyBytes: 64 * 1024,
     drainMs: 2000,
+    ...(options.state === undefined ? {} : { state: options.state }),
   });
   proxy.ctx.credentials.replace(new Map([['ai/keys/apiKey', TEST_API_KEY]]));
   const secrets = [{ namespace: 'ai', name: 'keys', keys: ['apiKey'] }];

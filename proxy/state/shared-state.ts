@@ -1,0 +1,27 @@
+/**
+ * State shared by every proxy pod: budget counters and the response cache. With Redis it is
+ * fleet-wide (N pods cannot spend N× the budget); without, each pod keeps its own.
+ */
+export interface SharedState {
+  /** `redis` or `memory`, for logs and metrics. */
+  readonly kind: 'redis' | 'memory';
+  /**
+   * Atomically adds `amount` to the counter at `key` unless that would pass `limit`; returns
+   * whether it was added and the counter's value after the call.
+   */
+  reserve(
+    key: string,
+    amount: number,
+    limit: number,
+    ttlSeconds: number,
+  ): Promise<{ ok: boolean; total: number }>;
+  /** Adds `delta` (may be negative) to the counter at `key`; returns the new value. */
+  adjust(key: string, delta: number, ttlSeconds: number): Promise<number>;
+  /** The counter at `key`, 0 when absent. */
+  read(key: string): Promise<number>;
+  /** A cached value. */
+  get(key: string): Promise<string | undefined>;
+  /** Stores a value for `ttlSeconds`. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  close(): Promise<void>;
+}
