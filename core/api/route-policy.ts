@@ -352,7 +352,7 @@ const cache = withRules(
       .optional()
       .meta({
         description:
-          'exact: answers identical requests (same policy, tenant and pool) from the cache.',
+          'exact: answers identical requests from the cache: same policy, same tenant (header x-switchyard-tenant), never sensitive ones. Shared by the fleet when the proxies use Redis.',
       }),
     semantic: z
       .strictObject({
@@ -369,7 +369,7 @@ const cache = withRules(
       .optional()
       .meta({
         description:
-          'semantic: answers similar requests; never across tenants or pools, never for sensitive requests.',
+          'semantic: answers similar requests; never across tenants or pools, never for sensitive requests. Reserved: accepted but not served yet in v1alpha1 (only exact is).',
       }),
   }),
   [
