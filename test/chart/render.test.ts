@@ -373,3 +373,14 @@ describe('the chart rendered by helm', () => {
     );
   });
 });
+
+test('proxy.redisURL reaches the proxies as SWITCHYARD_REDIS_URL, and a malformed one is refused', async () => {
+  const rendered = await renderChart({ valuesFiles: [everythingOnValues] });
+  const proxy = podTemplate(find(rendered.objects, 'Deployment', 'switchyard-proxy'));
+  const env = (proxy.spec.containers[0] as { env?: { name: string; value?: string }[] }).env ?? [];
+  assert.equal(
+    env.find((e) => e.name === 'SWITCHYARD_REDIS_URL')?.value,
+    'redis://redis.ai.svc.cluster.local:6379',
+  );
+  await expectFailure(['proxy.redisURL=localhost:6379'], /redisURL/);
+});
