@@ -159,3 +159,14 @@ test('a provider at its requests-per-minute limit is skipped until the window pa
     providers.push((await ask('limits')).response.headers.get('x-switchyard-provider'));
   assert.deepEqual(providers, ['limited', 'limited', 'backup']);
 });
+
+test('embeddings are for concrete models: an alias gets a 400 naming the embeddings models to use', async () => {
+  await assert.rejects(
+    client.embeddings.create({ model: 'auto', input: 'hello' }),
+    (e: unknown) => e instanceof OpenAI.BadRequestError && /cheap\/embed/.test(e.message),
+  );
+  const { response } = await client.embeddings
+    .create({ model: 'cheap/embed', input: 'hello' })
+    .withResponse();
+  assert.ok(Number(response.headers.get('x-switchyard-cost-usd')) > 0);
+});
