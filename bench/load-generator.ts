@@ -9,7 +9,12 @@ import { percentile } from './lib/stats.ts';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 const url = new URL(spec.url);
-const pool = new Pool(url.origin, { connections: spec.connections, pipelining: 1 });
+const pool = new Pool(url.origin, {
+  connections: spec.connections,
+  pipelining: 1,
+  headersTimeout: 10_000,
+  bodyTimeout: 10_000,
+});
 const latencies: number[] = [];
 let errors = 0;
 let non2xx = 0;

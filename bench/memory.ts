@@ -1,20 +1,31 @@
-// 4. Memory (issue 3): the proxy's resident set when idle, then after every 10,000 requests of
-// steady load, with the V8 heap from its own /metrics. Baselines: the fake (a bare node:http
-// server) and Portkey, idle, in the same run.
+// 4. Memory (issue 3): the proxy's resident set when idle, then every 10,000 requests of steady
+// load. The proxy runs with bench/gc-hook.ts preloaded, so each reading comes twice: as it is, and
+// after a full garbage collection (what is held, not what V8 has yet to collect). Baselines in
+// the same run: Node itself, Node running a .ts file, the fake provider, and Portkey, idle.
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BenchContext } from './lib/context.ts';
 import { chatBody } from './lib/http.ts';
 import { writeManifests } from './lib/manifests.ts';
 import { portkeyIfWanted } from './lib/portkey.ts';
-import { rssBytes } from './lib/processes.ts';
-import { formatMB, formatNumber, formatRatio } from './lib/report.ts';
-import { startFake, startSwitchyard, type SwitchyardService } from './lib/services.ts';
+import { BenchProcess, rssBytes } from './lib/processes.ts';
+import { formatMB, formatNumber, formatRatio, type Report } from './lib/report.ts';
+import { ROOT, startFake, startSwitchyard, type SwitchyardService } from './lib/services.ts';
 
 /** Issue 3's memory goals, and how much growth under steady load still counts as flat. */
-export const MEMORY_GOALS = { idleRssMB: 80, flatGrowthMB: 10 } as const;
+export const MEMORY_GOALS = { idleRssMB: 80, flatGrowthMB: 10, heapGrowthMB: 5 } as const;
 
 const BATCH = 10_000;
 const CONNECTIONS = 16;
+
+/** One reading of the proxy's memory, in bytes. */
+interface Reading {
+  rss: number;
+  heapUsed: number;
+  rssAfterGc: number;
+  heapUsedAfterGc: number;
+}
 
 /** Runs measurement 4. */
 export async function measureMemory(ctx: BenchContext): Promise<void> {
@@ -25,82 +36,127 @@ export async function measureMemory(ctx: BenchContext): Promise<void> {
     [{ name: 'fake', baseURL: fake.url }],
     [{ alias: 'bench', providers: ['fake'] }],
   );
-  const [switchyard, portkey] = await Promise.all([
-    startSwitchyard({ manifests }),
+  const [switchyard, portkey, nodeFloor, tsFloor] = await Promise.all([
+    startSwitchyard({
+      manifests,
+      nodeFlags: ['--expose-gc', '--import', join(ROOT, 'bench/gc-hook.ts')],
+    }),
     portkeyIfWanted(ctx),
+    startIdle('node -e', ['-e', 'process.stdout.write("{}\\n"); setInterval(() => {}, 60000)']),
+    startIdle('node idle .ts', [join(ROOT, 'bench/idle-process.ts')]),
   ]);
-  // Let startup garbage settle, as a pod would between its readiness probe and its first request.
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  const idle = rssBytes(switchyard.process.pid);
-  const fakeIdle = rssBytes(fake.process.pid);
-  const portkeyIdle = portkey === undefined ? Number.NaN : rssBytes(portkey.process.pid);
+  // Let startup settle, as a pod would between its readiness probe and its first request.
+  await delay(2000);
+  const idle = await read(switchyard);
+  const baselines: [string, number][] = [
+    ['node, idle (JavaScript)', rssBytes(nodeFloor.pid)],
+    ['node, idle .ts file (type stripping loaded)', rssBytes(tsFloor.pid)],
+    ['fake provider (node:http + zod, .ts)', rssBytes(fake.process.pid)],
+  ];
+  if (portkey !== undefined) baselines.push(['portkey', rssBytes(portkey.process.pid)]);
   report.table([
     ['process (idle)', 'RSS', 'vs Switchyard'],
-    ['switchyard (config loaded, metrics on)', formatMB(idle), ''],
-    ['fake provider (bare node:http)', formatMB(fakeIdle), formatRatio(fakeIdle / idle)],
-    ...(portkey === undefined
-      ? []
-      : [['portkey', formatMB(portkeyIdle), formatRatio(portkeyIdle / idle)]]),
+    ['switchyard (config loaded, metrics on)', formatMB(idle.rss), ''],
+    ['switchyard after a full GC', formatMB(idle.rssAfterGc), ''],
+    ...baselines.map(([name, rss]) => [name, formatMB(rss), formatRatio(rss / idle.rss)]),
   ]);
-  report.figure('switchyard idle RSS', idle / 1e6, 'MB');
-  report.figure('fake idle RSS', fakeIdle / 1e6, 'MB');
-  if (portkey !== undefined) report.figure('portkey idle RSS', portkeyIdle / 1e6, 'MB');
-  report.check('idle RSS', idle / 1e6, '<=', MEMORY_GOALS.idleRssMB, 'MB');
+  report.figure('switchyard idle RSS', idle.rss / 1e6, 'MB');
+  report.figure('switchyard idle RSS after GC', idle.rssAfterGc / 1e6, 'MB');
+  report.figure('switchyard idle heap used after GC', idle.heapUsedAfterGc / 1e6, 'MB');
+  for (const [name, rss] of baselines) report.figure(`${name} RSS`, rss / 1e6, 'MB');
+  report.check('idle RSS', idle.rss / 1e6, '<=', MEMORY_GOALS.idleRssMB, 'MB');
   await steadyLoad(ctx, switchyard, idle);
+}
+
+async function startIdle(name: string, args: string[]): Promise<BenchProcess> {
+  const child = new BenchProcess({ name, command: process.execPath, args });
+  await child.firstLine();
+  return child;
+}
+
+/** RSS and heap as they are, then after the hook's full GC (SIGUSR2). */
+async function read(switchyard: SwitchyardService): Promise<Reading> {
+  const { pid } = switchyard.process;
+  const rss = rssBytes(pid);
+  const heapUsed = await heap(switchyard);
+  process.kill(pid, 'SIGUSR2');
+  await delay(500);
+  return { rss, heapUsed, rssAfterGc: rssBytes(pid), heapUsedAfterGc: await heap(switchyard) };
 }
 
 async function steadyLoad(
   ctx: BenchContext,
   switchyard: SwitchyardService,
-  idle: number,
+  idle: Reading,
 ): Promise<void> {
   const { report } = ctx;
   const batches = ctx.size(3, 10);
   report.line(
     `\n  ${batches} × ${formatNumber(BATCH)} requests, ${CONNECTIONS} concurrent, request log on`,
   );
-  const pool = new Pool(switchyard.origin, { connections: CONNECTIONS });
-  const rows = [['after requests', 'RSS', 'V8 heap used', 'V8 heap total', 'req/s']];
-  const idleHeap = await heap(switchyard);
-  rows.push(['0 (idle)', formatMB(idle), formatMB(idleHeap.used), formatMB(idleHeap.total), '']);
-  const rss: number[] = [];
-  let sent = 0;
+  const pool = new Pool(switchyard.origin, {
+    connections: CONNECTIONS,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const readings: Reading[] = [];
+  const rates: number[] = [];
   try {
     for (let b = 0; b < batches; b++) {
       const started = performance.now();
       await sendBatch(pool, BATCH);
-      const rps = BATCH / ((performance.now() - started) / 1000);
-      sent += BATCH;
-      rss.push(rssBytes(switchyard.process.pid));
-      const h = await heap(switchyard);
-      const r = rss.at(-1) ?? 0;
-      rows.push([
-        formatNumber(sent),
-        formatMB(r),
-        formatMB(h.used),
-        formatMB(h.total),
-        formatNumber(rps),
-      ]);
-      report.figure(`RSS after ${sent} requests`, r / 1e6, 'MB');
-      report.figure(`heap used after ${sent} requests`, h.used / 1e6, 'MB');
+      rates.push(BATCH / ((performance.now() - started) / 1000));
+      readings.push(await read(switchyard));
     }
   } finally {
     await pool.close();
   }
-  report.table(rows);
+  printReadings(report, idle, readings, rates);
   // The first batch grows the heap to its working size; from then on it should stay put.
-  const settled = rss[1] ?? rss[0] ?? Number.NaN;
-  const growthMB = ((rss.at(-1) ?? Number.NaN) - settled) / 1e6;
-  report.line(
-    `  growth from ${formatNumber(rss.length > 1 ? 2 * BATCH : BATCH)} to ${formatNumber(sent)} requests: ${growthMB.toFixed(1)} MB`,
-  );
+  const settledAt = readings.length > 1 ? 1 : 0;
+  const settled = readings[settledAt] as Reading;
+  const last = readings.at(-1) as Reading;
+  const from = formatNumber((settledAt + 1) * BATCH);
   report.check(
-    `RSS growth under steady load (after ${formatNumber(rss.length > 1 ? 2 * BATCH : BATCH)} requests)`,
-    growthMB,
+    `RSS growth from ${from} to ${formatNumber(readings.length * BATCH)} requests`,
+    (last.rss - settled.rss) / 1e6,
     '<=',
     MEMORY_GOALS.flatGrowthMB,
     'MB',
   );
+  report.expect(
+    `heap held after GC, growth from ${from} requests (a leak shows here)`,
+    (last.heapUsedAfterGc - settled.heapUsedAfterGc) / 1e6,
+    '<=',
+    MEMORY_GOALS.heapGrowthMB,
+    'MB',
+  );
+}
+
+function printReadings(
+  report: Report,
+  idle: Reading,
+  readings: readonly Reading[],
+  rates: readonly number[],
+): void {
+  const row = (label: string, r: Reading, rate: string): string[] => [
+    label,
+    formatMB(r.rss),
+    formatMB(r.heapUsed),
+    formatMB(r.rssAfterGc),
+    formatMB(r.heapUsedAfterGc),
+    rate,
+  ];
+  report.table([
+    ['after requests', 'RSS', 'heap used', 'RSS after GC', 'heap after GC', 'req/s'],
+    row('0 (idle)', idle, ''),
+    ...readings.map((r, i) => row(formatNumber((i + 1) * BATCH), r, formatNumber(rates[i] ?? 0))),
+  ]);
+  readings.forEach((r, i) => {
+    report.figure(`RSS after ${(i + 1) * BATCH} requests`, r.rss / 1e6, 'MB');
+    report.figure(`RSS after GC after ${(i + 1) * BATCH} requests`, r.rssAfterGc / 1e6, 'MB');
+    report.figure(`heap after GC after ${(i + 1) * BATCH} requests`, r.heapUsedAfterGc / 1e6, 'MB');
+  });
 }
 
 async function sendBatch(pool: Pool, count: number): Promise<void> {
@@ -124,15 +180,9 @@ async function sendBatch(pool: Pool, count: number): Promise<void> {
   await Promise.all(Array.from({ length: CONNECTIONS }, worker));
 }
 
-/** The V8 heap, from the proxy's own /metrics (prom-client's default metrics), in bytes. */
-async function heap(switchyard: SwitchyardService): Promise<{ used: number; total: number }> {
+/** V8 heap in use, from the proxy's own /metrics (prom-client's default metrics), in bytes. */
+async function heap(switchyard: SwitchyardService): Promise<number> {
   const text = await (await fetch(switchyard.metricsUrl)).text();
-  const gauge = (name: string): number => {
-    const match = new RegExp(
-      `^switchyard_process_nodejs_heap_size_${name}_bytes (\\S+)$`,
-      'm',
-    ).exec(text);
-    return match?.[1] === undefined ? Number.NaN : Number(match[1]);
-  };
-  return { used: gauge('used'), total: gauge('total') };
+  const match = /^switchyard_process_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+  return match?.[1] === undefined ? Number.NaN : Number(match[1]);
 }

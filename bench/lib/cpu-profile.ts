@@ -26,6 +26,8 @@ export interface ProfileEntry {
 export interface ProfileSummary {
   functions: ProfileEntry[];
   files: ProfileEntry[];
+  /** Self time by kind: a package, a folder of ours, Node internals, writes, GC, idle. */
+  categories: ProfileEntry[];
   /** Share of the window in which the process was idle (waiting in epoll). */
   idle: number;
   /** Length of the window summarised, in seconds. */
@@ -50,6 +52,7 @@ export function summarizeProfile(path: string, lastSeconds = Infinity, top = 15)
   const total = [...selfUs.values()].reduce((sum, x) => sum + x, 0) || 1;
   const functions = new Map<string, number>();
   const files = new Map<string, number>();
+  const categories = new Map<string, number>();
   let idle = 0;
   for (const [id, us] of selfUs) {
     const frame = byId.get(id)?.callFrame;
@@ -59,6 +62,8 @@ export function summarizeProfile(path: string, lastSeconds = Infinity, top = 15)
     const fn = `${frame.functionName || '(anonymous)'} ${file}${frame.url === '' ? '' : `:${frame.lineNumber + 1}`}`;
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     files.set(file, (files.get(file) ?? 0) + us);
+    const kind = category(frame.functionName, frame.url);
+    categories.set(kind, (categories.get(kind) ?? 0) + us);
   }
   const rank = (m: Map<string, number>): ProfileEntry[] =>
     [...m]
@@ -68,9 +73,28 @@ export function summarizeProfile(path: string, lastSeconds = Infinity, top = 15)
   return {
     functions: rank(functions),
     files: rank(files),
+    categories: rank(categories),
     idle: idle / total,
     windowS: total / 1e6,
   };
+}
+
+/** What kind of work a frame is: the package or folder it belongs to, or a native activity. */
+function category(functionName: string, url: string): string {
+  if (functionName === '(idle)') return 'idle';
+  if (functionName === '(garbage collector)') return 'garbage collection';
+  if (url === '') {
+    return /^write/i.test(functionName)
+      ? 'native writes (sockets, files: mostly kernel time)'
+      : 'native (V8 builtins, program)';
+  }
+  if (url.startsWith('wasm://')) return 'wasm (llhttp parser in undici)';
+  if (url.startsWith('node:')) return 'Node internals (http, net, streams, events)';
+  const file = shortFile(url);
+  const pkg = /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file);
+  if (pkg?.[1] !== undefined) return pkg[1];
+  const ours = /^(proxy|core|cli|bench|test)\/([^/]+)\//.exec(file);
+  return ours === null ? file : `${ours[1]}/${ours[2]}/`;
 }
 
 /** `node_modules/prom-client/lib/histogram.js` or `proxy/http/chat-handler.ts`, not a file URL. */

@@ -56,7 +56,13 @@ export class Client {
 
   constructor(target: Endpoint, connections = 1) {
     this.endpoint = target;
-    this.#pool = new Pool(target.origin, { connections, pipelining: 1 });
+    this.#pool = new Pool(target.origin, {
+      connections,
+      pipelining: 1,
+      // No request of the benchmark takes long: a hang fails the measurement instead of stalling it.
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
     this.#body = chatBody(target.model);
     this.#streamBody = chatBody(target.model, true);
   }

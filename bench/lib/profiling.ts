@@ -50,8 +50,12 @@ export async function profileUnderLoad(
     `\n  profile of ${target.name}: ${formatNumber(result.rps)} req/s at ${load.connections} connections, ${formatNumber(result.requests)} requests, idle ${(summary.idle * 100).toFixed(0)} % (time per request = share × run ÷ requests)`,
   );
   report.table([
-    ['self time by file', 'share', 'per request'],
-    ...summary.files.map((f) => [f.name, `${(f.share * 100).toFixed(1)} %`, perRequestMs(f.share)]),
+    ['self time by kind', 'share', 'per request'],
+    ...summary.categories.map((f) => [
+      f.name,
+      `${(f.share * 100).toFixed(1)} %`,
+      perRequestMs(f.share),
+    ]),
   ]);
   report.table([
     ['self time by function', 'share', 'per request'],
