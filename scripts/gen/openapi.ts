@@ -150,10 +150,15 @@ export function toStructural(node: JsonSchema, path: string): SchemaNode {
     }
   }
   if (out.type === undefined) throw new Error(`${path}: every structural schema node needs a type`);
-  if (isPlainObject(out.default) && out.properties !== undefined) {
-    out.default = expandDefault(out.default, out.properties as Record<string, SchemaNode>);
-  }
-  return ordered(out);
+  return ordered(withExpandedDefault(out));
+}
+
+function withExpandedDefault(node: Record<string, unknown>): Record<string, unknown> {
+  if (!isPlainObject(node.default) || node.properties === undefined) return node;
+  return {
+    ...node,
+    default: expandDefault(node.default, node.properties as Record<string, SchemaNode>),
+  };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -166,7 +171,10 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * the nested defaults first — so `{}` would fail a rule like `cooldownSeconds <= maxCooldownSeconds`
  * ("no such key") and the CRD would be refused. The expanded default means the same thing.
  */
-function expandDefault(value: Record<string, unknown>, properties: Record<string, SchemaNode>): Record<string, unknown> {
+function expandDefault(
+  value: Record<string, unknown>,
+  properties: Record<string, SchemaNode>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...value };
   for (const [name, child] of Object.entries(properties)) {
     if (out[name] === undefined && child.default !== undefined) out[name] = child.default;
