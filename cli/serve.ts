@@ -5,6 +5,7 @@ import type { Snapshot } from '../core/compile/snapshot.ts';
 import { watchClusterConfig } from '../proxy/cluster/watch-cluster-config.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import { RedisState } from '../proxy/state/redis-state.ts';
+import { ClientAuth } from '../proxy/http/client-auth.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
@@ -38,6 +39,9 @@ Options:
   --quiet               no per-request log lines
   --redis URL           Redis for budgets and the response cache shared by every proxy (default:
                         SWITCHYARD_REDIS_URL; without it each proxy keeps its own, in memory)
+  --api-keys-file PATH  client API keys, one per line as NAME:KEY (or KEY); requests must then send
+                        Authorization: Bearer KEY, and NAME becomes their tenant. Default: open
+                        (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
                         customer data)`;
 
@@ -53,6 +57,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     kube: { type: 'boolean', default: false },
     'log-prompts': { type: 'boolean', default: false },
     redis: { type: 'string' },
+    'api-keys-file': { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
   });
@@ -61,9 +66,13 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     return EXIT.ok;
   }
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
+  const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
+  const auth =
+    keysFile === undefined || keysFile === '' ? undefined : ClientAuth.fromFile(keysFile);
   if (values.kube === true) {
     const proxy = await startProxy({
       ...(state === undefined ? {} : { state }),
+      ...(auth === undefined ? {} : { auth }),
       port: portOf(values.port, '--port'),
       metricsPort: portOf(values['metrics-port'], '--metrics-port'),
       host: values.host,
@@ -91,6 +100,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     quiet: values.quiet === true,
     logPrompts: values['log-prompts'] === true,
     ...(state === undefined ? {} : { state }),
+    ...(auth === undefined ? {} : { auth }),
     io,
   });
   await stopSignal();
@@ -155,6 +165,7 @@ export async function serveManifests(options: {
   quiet: boolean;
   logPrompts?: boolean;
   state?: SharedState;
+  auth?: ClientAuth;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
@@ -164,6 +175,7 @@ export async function serveManifests(options: {
     host: options.host,
     logPrompts: options.logPrompts === true,
     ...(options.state === undefined ? {} : { state: options.state }),
+    ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.quiet ? { log: () => {} } : {}),
   });
   const reload = async (): Promise<boolean> => {

@@ -10,6 +10,7 @@ import type { QualityGate } from './execute/quality-gate.ts';
 import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
+import type { ClientAuth } from './http/client-auth.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -33,6 +34,8 @@ export interface ProxyContext {
   /** Budgets and cache live here: Redis for the fleet, memory for one pod. */
   state: SharedState;
   budget: BudgetGuard;
+  /** Client API keys; open when none are configured. */
+  auth: ClientAuth;
   cache: ResponseCache;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */

@@ -17,6 +17,7 @@ import { Prober } from './health/prober.ts';
 import { BudgetGuard } from './budget/budget-guard.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
+import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
 
 /** How to start a proxy process. */
@@ -32,6 +33,8 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   log?: LogSink;
   /** Where budgets and the cache live; defaults to this process's memory. */
   state?: SharedState;
+  /** Client API keys; defaults to none (open). */
+  auth?: ClientAuth;
 }
 
 /** A running proxy. */
@@ -69,6 +72,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     state,
     budget: new BudgetGuard(state, () => Date.now(), metrics, log),
     cache: new ResponseCache(state, metrics),
+    auth: options.auth ?? new ClientAuth([]),
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,

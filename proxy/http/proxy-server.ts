@@ -5,6 +5,7 @@ import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
 import { ProxyError } from './proxy-error.ts';
 import { readBody } from './read-body.ts';
+import { TENANT_HEADER } from '../cache/response-cache.ts';
 
 /**
  * The data-plane HTTP server: the OpenAI-compatible API plus health endpoints. Plain node:http
@@ -34,10 +35,12 @@ async function dispatch(
     case '/v1/chat/completions':
     case '/chat/completions':
       requireMethod(req, 'POST');
+      authenticate(req, ctx);
       return handleChat(req, res, await readBody(req, ctx.options.maxBodyBytes), ctx, receivedAtMs);
     case '/v1/embeddings':
     case '/embeddings':
       requireMethod(req, 'POST');
+      authenticate(req, ctx);
       return handleEmbeddings(
         req,
         res,
@@ -61,6 +64,15 @@ async function dispatch(
         `no route for ${req.method ?? 'GET'} ${path ?? '/'}; this is an OpenAI-compatible API under /v1`,
       );
   }
+}
+
+/**
+ * Checks the client's key when keys are configured. The key's client name becomes the tenant,
+ * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache.
+ */
+function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
+  const client = ctx.auth.authenticate(req.headers);
+  if (client !== undefined) req.headers[TENANT_HEADER] = client;
 }
 
 function requireMethod(req: IncomingMessage, method: string): void {

@@ -214,7 +214,10 @@ describe('the chart rendered by helm', () => {
       }
       for (const { owner, container } of containersOf(objects)) {
         for (const variable of container.env ?? []) {
-          const looksSecret = /key|token|secret|password|credential/i.test(variable.name);
+          // A *_FILE variable holds a path to a mounted Secret, not a credential.
+          const looksSecret =
+            /key|token|secret|password|credential/i.test(variable.name) &&
+            !variable.name.endsWith('_FILE');
           assert.ok(
             !(looksSecret && variable.value !== undefined),
             `${owner} sets ${variable.name}`,
@@ -383,4 +386,22 @@ test('proxy.redisURL reaches the proxies as SWITCHYARD_REDIS_URL, and a malforme
     'redis://redis.ai.svc.cluster.local:6379',
   );
   await expectFailure(['proxy.redisURL=localhost:6379'], /redisURL/);
+});
+
+test('proxy.apiKeysSecret mounts the client keys and points the proxy at them', async () => {
+  const rendered = await renderChart({ valuesFiles: [everythingOnValues] });
+  const proxy = podTemplate(find(rendered.objects, 'Deployment', 'switchyard-proxy'));
+  const container = proxy.spec.containers[0] as {
+    env?: { name: string; value?: string }[];
+    volumeMounts?: { name: string; mountPath: string }[];
+  };
+  assert.equal(
+    container.env?.find((e) => e.name === 'SWITCHYARD_API_KEYS_FILE')?.value,
+    '/etc/switchyard/api-keys/keys',
+  );
+  assert.ok(
+    container.volumeMounts?.some(
+      (m) => m.name === 'api-keys' && m.mountPath === '/etc/switchyard/api-keys',
+    ),
+  );
 });

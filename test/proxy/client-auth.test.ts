@@ -1,0 +1,36 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import OpenAI from 'openai';
+import { ClientAuth } from '../../proxy/http/client-auth.ts';
+import { startProxyFixture, type ProxyFixture } from './proxy-fixture.ts';
+
+let fx: ProxyFixture;
+
+before(async () => {
+  fx = await startProxyFixture();
+  fx.proxy.ctx.auth = new ClientAuth([{ name: 'team-a', key: 'sk-team-a-1234' }]);
+});
+after(async () => {
+  await fx.close();
+});
+
+test('with client keys configured, a missing or wrong key is a 401 and the right one is served', async () => {
+  const ask = (apiKey: string) =>
+    new OpenAI({ baseURL: fx.proxy.url, apiKey, maxRetries: 0 }).chat.completions.create({
+      model: 'auto',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+  await assert.rejects(ask('sk-wrong'), OpenAI.AuthenticationError);
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, { method: 'POST', body: '{}' });
+  assert.equal(response.status, 401);
+  const answer = await ask('sk-team-a-1234');
+  assert.equal(answer.object, 'chat.completion');
+  assert.ok(!JSON.stringify(fx.logs).includes('sk-team-a-1234'), 'keys never reach the logs');
+});
+
+test('keys are read from NAME:KEY lines, and the key decides the tenant', () => {
+  const auth = new ClientAuth([{ name: 'team-b', key: 'k2' }]);
+  assert.equal(auth.authenticate({ authorization: 'Bearer k2' }), 'team-b');
+  assert.throws(() => auth.authenticate({}), /missing API key/);
+  assert.equal(new ClientAuth([]).authenticate({}), undefined, 'no keys: open');
+});
