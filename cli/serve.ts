@@ -182,7 +182,7 @@ export async function serveManifests(options: {
     const loaded = await loadManifests([options.manifests]);
     const secrets = new Map(loaded.secretsValues);
     const snapshot = withEnvironmentSecrets(loaded.snapshot, secrets);
-    const result = compile(snapshot);
+    const result = compile(snapshot, proxy.ctx.config.current?.config);
     const problems = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
     for (const status of result.statuses) {
       for (const c of status.conditions) {

@@ -6,6 +6,7 @@ import { evaluateProviders, providerDirectory } from './evaluate-providers.ts';
 import { compareIds } from './object-id.ts';
 import { policyStatus, providerStatus } from './object-statuses.ts';
 import { indexSecrets } from './secret-index.ts';
+import { keepLastKnownGood } from './last-known-good.ts';
 import type { Snapshot } from './snapshot.ts';
 import type { ObjectStatus } from './status.ts';
 
@@ -24,9 +25,10 @@ export interface CompileResult {
  *
  * Order of evaluation: providers first (spec, name claims, Secret references), then policies
  * against the providers that turned out programmed (spec, patterns, alias claims, targets,
- * governance pool), then the config, whose hash the Programmed messages quote.
+ * governance pool), then the config. With `previous` (the config served so far), a policy rejected
+ * for its own new spec keeps its previously served version (see last-known-good.ts).
  */
-export function compile(snapshot: Snapshot): CompileResult {
+export function compile(snapshot: Snapshot, previous?: RouterConfig): CompileResult {
   const secrets = indexSecrets(snapshot.secrets);
   const providers = evaluateProviders(
     distinctObjects('ModelProvider', snapshot.providers),
@@ -41,5 +43,5 @@ export function compile(snapshot: Snapshot): CompileResult {
     ...providers.map((p) => providerStatus(p)),
     ...policies.map((p) => policyStatus(p)),
   ].sort(compareIds);
-  return { config, statuses };
+  return keepLastKnownGood(config, statuses, previous);
 }

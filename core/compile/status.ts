@@ -15,7 +15,13 @@ export const REASONS = {
     'ProviderNotProgrammed',
     'CapabilityMissing',
   ],
-  Programmed: ['Programmed', 'NotAccepted', 'NoResolvedTargets', 'RefsNotResolved'],
+  Programmed: [
+    'Programmed',
+    'LastKnownGood',
+    'NotAccepted',
+    'NoResolvedTargets',
+    'RefsNotResolved',
+  ],
 } as const satisfies Record<ConditionType, readonly string[]>;
 
 /** A reason for a condition. */

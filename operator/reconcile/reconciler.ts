@@ -102,7 +102,8 @@ export class Reconciler {
     const fingerprint = inputFingerprint(snapshot);
     if (this.#compiled?.fingerprint === fingerprint)
       return { ...this.#compiled.result, reused: true };
-    const result = compile(snapshot);
+    // The config served so far lets a policy broken by its own edit keep its last good version.
+    const result = compile(snapshot, this.#compiled?.result.config);
     this.#compiled = { fingerprint, result };
     return { ...result, reused: false };
   }

@@ -38,9 +38,12 @@ const REASON_MEANINGS: Record<Reason, string> = {
   ProviderNotProgrammed:
     'A referenced ModelProvider exists but is not Programmed itself (for example its Secret is missing).',
   CapabilityMissing:
-    'A referenced model lacks a capability the reference needs (for example a classifier model without json).',
+    'A tier target or the classifier names a model with only the embeddings capability; tiers send chat completions, so target a chat model.',
   Programmed: 'Served by the proxies.',
-  NotAccepted: 'Not served because Accepted is False.',
+  LastKnownGood:
+    'RoutePolicy: the new spec is rejected (InvalidSpec, InvalidPattern or PoolUnsatisfiable; see Accepted), so the proxies keep serving the version accepted before it.',
+  NotAccepted:
+    'Not served because Accepted is False (a rejected RoutePolicy that was served before keeps its last accepted version: LastKnownGood).',
   NoResolvedTargets: 'Not served because no target of the policy resolves.',
   RefsNotResolved: 'Not served because ResolvedRefs is False.',
 };
