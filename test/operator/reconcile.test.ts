@@ -250,6 +250,44 @@ spec:
     assert.equal(healed.config.configHash, before!.config.configHash);
   });
 
+  test('a policy broken by its own edit keeps serving its last accepted version (LastKnownGood)', async () => {
+    const policyWith = (pattern: string) => `apiVersion: switchyard.dev/v1alpha1
+kind: RoutePolicy
+metadata: { name: regexy, namespace: default }
+spec:
+  model: regexy
+  tiers:
+    - name: only
+      targets: [{ provider: openai, model: gpt-5-mini }]
+  classification:
+    rules: [{ name: r, tier: only, match: { patterns: ['${pattern}'] } }]`;
+    await applyYaml(cluster.cp, policyWith('ok'));
+    await waitFor('regexy to be served', async () =>
+      (await readPublished(cluster.cp))?.config.routes.some((r) => r.alias === 'regexy')
+        ? true
+        : undefined,
+    );
+    // CEL cannot check a regular expression, so the API server stores this; compile() rejects it.
+    await applyYaml(cluster.cp, policyWith('(unclosed'));
+    const broken = await waitFor('regexy to be rejected', async () => {
+      const current = await readObject(cluster.cp, 'routepolicies', 'regexy');
+      return conditionOf(current, 'Accepted')?.status === 'False' ? current : undefined;
+    });
+    assert.equal(conditionOf(broken, 'Accepted')?.reason, 'InvalidPattern');
+    assert.equal(conditionOf(broken, 'Programmed')?.status, 'True');
+    assert.equal(conditionOf(broken, 'Programmed')?.reason, 'LastKnownGood');
+    const served = (await readPublished(cluster.cp))!.config.routes.find(
+      (r) => r.alias === 'regexy',
+    );
+    assert.deepEqual(served?.classification.rules[0]?.match.patterns, ['ok']);
+    await cluster.cp.kubectlOk(['delete', 'routepolicy', 'regexy', '-n', 'default']);
+    await waitFor('regexy to leave the config', async () =>
+      (await readPublished(cluster.cp))?.config.routes.some((r) => r.alias === 'regexy')
+        ? undefined
+        : true,
+    );
+  });
+
   test('a restarted operator writes nothing: same ConfigMap resourceVersion, no status churn', async (t) => {
     await waitForQuiet();
     const configBefore = await readPublished(cluster.cp);
