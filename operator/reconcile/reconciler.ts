@@ -1,3 +1,4 @@
+import { publishedConfigOf } from '../publish/published-config.ts';
 import { compile, type CompileResult } from '../../core/compile/compile.ts';
 import type { Snapshot } from '../../core/compile/snapshot.ts';
 import type { ObjectStatus } from '../../core/compile/status.ts';
@@ -102,8 +103,17 @@ export class Reconciler {
     const fingerprint = inputFingerprint(snapshot);
     if (this.#compiled?.fingerprint === fingerprint)
       return { ...this.#compiled.result, reused: true };
-    // The config served so far lets a policy broken by its own edit keep its last good version.
-    const result = compile(snapshot, this.#compiled?.result.config);
+    // The config served so far lets a policy broken by its own edit keep its last good version;
+    // after a restart, that is the config this operator (or its predecessor) published.
+    const previous =
+      this.#compiled?.result.config ??
+      publishedConfigOf(
+        this.#options.sources.published.configMap.get(
+          this.#options.namespace,
+          CONFIG_MAP_NAME,
+        ) as Parameters<typeof publishedConfigOf>[0],
+      );
+    const result = compile(snapshot, previous);
     this.#compiled = { fingerprint, result };
     return { ...result, reused: false };
   }

@@ -1,6 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { configHashOf } from '../../core/compile/assemble-config.ts';
-import type { RouterConfig } from '../../core/config/router-config.ts';
+import { parsePublishedConfig } from '../../core/config/published-config.ts';
 import { CONFIG_KEYS } from './published-names.ts';
 
 /** The largest config a proxy inflates; far above what a ConfigMap can carry gzipped. */
@@ -31,10 +30,5 @@ export function decodeConfig(configMap: ConfigMapLike): unknown {
   } else {
     throw new Error(`the ConfigMap has neither ${CONFIG_KEYS.json} nor ${CONFIG_KEYS.gzip}`);
   }
-  const parsed = JSON.parse(text) as unknown;
-  const claimed = (parsed as { configHash?: unknown } | null)?.configHash;
-  if (typeof claimed === 'string' && configHashOf(parsed as RouterConfig) !== claimed) {
-    throw new Error(`configHash ${claimed.slice(0, 12)} does not match the config's content`);
-  }
-  return parsed;
+  return parsePublishedConfig(text);
 }
