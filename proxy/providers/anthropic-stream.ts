@@ -1,15 +1,13 @@
-import { estimatedUsage } from '../../core/cost/estimated-usage.ts';
+import type { SseEvent } from './sse-parser.ts';
+import { SseTranslator } from './sse-translator.ts';
 import type { Usage } from '../../core/cost/usage.ts';
-import { estimatePromptTokens } from '../../core/openai/request-facts.ts';
 import type { ChatCompletionChunk } from '../../core/openai/types.ts';
 import { usageToWire } from '../../core/openai/wire-usage.ts';
-import type { ResponseContext, StreamTranslator } from './adapter.ts';
 import { UpstreamFailure, badResponse } from './adapter-error.ts';
 import { anthropicErrorDetails, anthropicErrorStatus } from './anthropic-errors.ts';
 import { anthropicFinishReason, anthropicUsage } from './anthropic-response.ts';
 import { num } from './json-values.ts';
-import { ChunkBuilder, wantsUsage } from './chunk-builder.ts';
-import { SseParser } from './sse-parser.ts';
+import { wantsUsage } from './chunk-builder.ts';
 import { classifyError } from './upstream-errors.ts';
 
 type Event = Record<string, unknown>;
@@ -21,11 +19,7 @@ type Event = Record<string, unknown>;
  * fragments as arguments, indexed by tool call, not by content block), then one finish chunk and,
  * if the client asked, the usage chunk.
  */
-export class AnthropicStreamTranslator implements StreamTranslator {
-  readonly #context: ResponseContext;
-  readonly #parser = new SseParser();
-  readonly #chunks: ChunkBuilder;
-  readonly #texts: string[] = [];
+export class AnthropicStreamTranslator extends SseTranslator {
   /** OpenAI tool call index by Anthropic content block index. */
   readonly #toolIndex = new Map<number, number>();
   #usage: Usage | undefined;
@@ -33,26 +27,12 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   #stopReason: unknown = null;
   #started = false;
   #stopped = false;
-  #sawContent = false;
 
-  constructor(context: ResponseContext) {
-    this.#context = context;
-    this.#chunks = new ChunkBuilder(context);
+  protected onEvent(event: SseEvent, out: ChatCompletionChunk[]): void {
+    this.#event(event.data, out);
   }
 
-  get sawContent(): boolean {
-    return this.#sawContent;
-  }
-
-  push(text: string): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.push(text)) this.#event(event.data, out);
-    return out;
-  }
-
-  end(): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.end()) this.#event(event.data, out);
+  protected onEnd(): void {
     if (!this.#stopped) {
       throw badResponse(
         this.#started
@@ -60,13 +40,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
           : 'the upstream stream ended without any event',
       );
     }
-    return out;
   }
 
   usage(): Usage {
-    this.#usage ??=
-      anthropicUsage(this.#wireUsage) ??
-      estimatedUsage(estimatePromptTokens(this.#context.request), this.#texts);
+    this.#usage ??= this.reportedOrEstimated(anthropicUsage(this.#wireUsage));
     return this.#usage;
   }
 
@@ -112,10 +89,10 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   #start(event: Event, out: ChatCompletionChunk[]): void {
     const message = event['message'] as Event | undefined;
     const id = message?.['id'];
-    if (typeof id === 'string' && id !== '') this.#chunks.id = id;
+    if (typeof id === 'string' && id !== '') this.chunks.id = id;
     this.#mergeUsage(message?.['usage']);
     this.#started = true;
-    out.push(this.#chunks.delta(0, { role: 'assistant', content: '' }));
+    out.push(this.chunks.delta(0, { role: 'assistant', content: '' }));
   }
 
   #blockStart(event: Event, out: ChatCompletionChunk[]): void {
@@ -123,9 +100,9 @@ export class AnthropicStreamTranslator implements StreamTranslator {
     if (block?.['type'] === 'tool_use') {
       const index = this.#toolIndex.size;
       this.#toolIndex.set(num(event['index']), index);
-      this.#sawContent = true;
+      this.contentSeen = true;
       out.push(
-        this.#chunks.delta(0, {
+        this.chunks.delta(0, {
           tool_calls: [
             {
               index,
@@ -156,18 +133,18 @@ export class AnthropicStreamTranslator implements StreamTranslator {
       const index = this.#toolIndex.get(num(event['index']));
       const fragment = delta['partial_json'];
       if (index === undefined || fragment === '') return;
-      this.#texts.push(fragment);
+      this.texts.push(fragment);
       out.push(
-        this.#chunks.delta(0, { tool_calls: [{ index, function: { arguments: fragment } }] }),
+        this.chunks.delta(0, { tool_calls: [{ index, function: { arguments: fragment } }] }),
       );
     }
     // thinking_delta, signature_delta and citations_delta are not part of the OpenAI answer.
   }
 
   #text(text: string, out: ChatCompletionChunk[]): void {
-    this.#sawContent = true;
-    this.#texts.push(text);
-    out.push(this.#chunks.delta(0, { content: text }));
+    this.contentSeen = true;
+    this.texts.push(text);
+    out.push(this.chunks.delta(0, { content: text }));
   }
 
   /** Anthropic sends input counts in message_start and cumulative output in message_delta. */
@@ -181,7 +158,7 @@ export class AnthropicStreamTranslator implements StreamTranslator {
   #stop(out: ChatCompletionChunk[]): void {
     this.#stopped = true;
     if (!this.#started) throw badResponse('the upstream stream stopped before message_start');
-    out.push(this.#chunks.delta(0, {}, anthropicFinishReason(this.#stopReason)));
-    if (wantsUsage(this.#context)) out.push(this.#chunks.usage(usageToWire(this.usage())));
+    out.push(this.chunks.delta(0, {}, anthropicFinishReason(this.#stopReason)));
+    if (wantsUsage(this.context)) out.push(this.chunks.usage(usageToWire(this.usage())));
   }
 }

@@ -1,14 +1,12 @@
-import { estimatedUsage } from '../../core/cost/estimated-usage.ts';
+import type { SseEvent } from './sse-parser.ts';
+import { SseTranslator } from './sse-translator.ts';
 import type { Usage } from '../../core/cost/usage.ts';
-import { estimatePromptTokens } from '../../core/openai/request-facts.ts';
 import type { ChatCompletionChunk } from '../../core/openai/types.ts';
 import { usageToWire } from '../../core/openai/wire-usage.ts';
-import type { ResponseContext, StreamTranslator } from './adapter.ts';
 import { UpstreamFailure, badResponse } from './adapter-error.ts';
-import { ChunkBuilder, wantsUsage } from './chunk-builder.ts';
+import { wantsUsage } from './chunk-builder.ts';
 import { geminiErrorDetails } from './gemini-errors.ts';
 import { candidateOutput, geminiFinishReason, geminiUsage } from './gemini-response.ts';
-import { SseParser } from './sse-parser.ts';
 import { classifyError } from './upstream-errors.ts';
 
 type Json = Record<string, unknown>;
@@ -26,50 +24,29 @@ interface CandidateState {
  * chunk. Gemini sends no end-of-stream event, so the usage chunk (from the last usageMetadata,
  * which is cumulative) goes out at end of stream.
  */
-export class GeminiStreamTranslator implements StreamTranslator {
-  readonly #context: ResponseContext;
-  readonly #parser = new SseParser();
-  readonly #chunks: ChunkBuilder;
-  readonly #texts: string[] = [];
+export class GeminiStreamTranslator extends SseTranslator {
   readonly #candidates = new Map<number, CandidateState>();
   #metadata: unknown;
   #usage: Usage | undefined;
   #events = 0;
-  #sawContent = false;
   #ended = false;
 
-  constructor(context: ResponseContext) {
-    this.#context = context;
-    this.#chunks = new ChunkBuilder(context);
+  protected onEvent(event: SseEvent, out: ChatCompletionChunk[]): void {
+    this.#event(event.data, out);
   }
 
-  get sawContent(): boolean {
-    return this.#sawContent;
-  }
-
-  push(text: string): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.push(text)) this.#event(event.data, out);
-    return out;
-  }
-
-  end(): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.end()) this.#event(event.data, out);
-    if (this.#ended) return out;
+  protected onEnd(out: ChatCompletionChunk[]): void {
+    if (this.#ended) return;
     this.#ended = true;
     if (this.#events === 0) throw badResponse('the upstream stream ended without any event');
     for (const state of this.#candidates.values()) {
       if (!state.finished) throw badResponse('the upstream stream ended before a finishReason');
     }
-    if (wantsUsage(this.#context)) out.push(this.#chunks.usage(usageToWire(this.usage())));
-    return out;
+    if (wantsUsage(this.context)) out.push(this.chunks.usage(usageToWire(this.usage())));
   }
 
   usage(): Usage {
-    this.#usage ??=
-      geminiUsage(this.#metadata) ??
-      estimatedUsage(estimatePromptTokens(this.#context.request), this.#texts);
+    this.#usage ??= this.reportedOrEstimated(geminiUsage(this.#metadata));
     return this.#usage;
   }
 
@@ -89,7 +66,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
       throw new UpstreamFailure(classifyError(status, {}, details, 0));
     }
     if (this.#events++ === 0 && typeof response['responseId'] === 'string')
-      this.#chunks.id = response['responseId'];
+      this.chunks.id = response['responseId'];
     if (response['usageMetadata'] !== undefined) this.#metadata = response['usageMetadata'];
     const candidates = Array.isArray(response['candidates'])
       ? (response['candidates'] as Json[])
@@ -105,8 +82,8 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (candidates.length === 0 && blocked && !this.#candidates.has(0)) {
       // The prompt was blocked: an empty answer that says why it is empty.
       this.#candidates.set(0, { toolCalls: 0, finished: true });
-      out.push(this.#chunks.delta(0, { role: 'assistant', content: '' }));
-      out.push(this.#chunks.delta(0, {}, 'content_filter'));
+      out.push(this.chunks.delta(0, { role: 'assistant', content: '' }));
+      out.push(this.chunks.delta(0, {}, 'content_filter'));
     }
   }
 
@@ -115,24 +92,24 @@ export class GeminiStreamTranslator implements StreamTranslator {
     if (state === undefined) {
       state = { toolCalls: 0, finished: false };
       this.#candidates.set(index, state);
-      out.push(this.#chunks.delta(index, { role: 'assistant', content: '' }));
+      out.push(this.chunks.delta(index, { role: 'assistant', content: '' }));
     }
     if (state.finished) return;
     const first = state.toolCalls;
     const { text, toolCalls } = candidateOutput(
       candidate,
-      (n) => `call_${this.#chunks.id}_${index}_${first + n}`,
+      (n) => `call_${this.chunks.id}_${index}_${first + n}`,
     );
     if (text !== '') {
-      this.#sawContent = true;
-      this.#texts.push(text);
-      out.push(this.#chunks.delta(index, { content: text }));
+      this.contentSeen = true;
+      this.texts.push(text);
+      out.push(this.chunks.delta(index, { content: text }));
     }
     for (const call of toolCalls) {
-      this.#sawContent = true;
-      this.#texts.push(call.function.arguments);
+      this.contentSeen = true;
+      this.texts.push(call.function.arguments);
       out.push(
-        this.#chunks.delta(index, {
+        this.chunks.delta(index, {
           tool_calls: [
             { index: state.toolCalls++, id: call.id, type: 'function', function: call.function },
           ],
@@ -142,7 +119,7 @@ export class GeminiStreamTranslator implements StreamTranslator {
     const reason = candidate['finishReason'];
     if (typeof reason === 'string' && reason !== '' && reason !== 'FINISH_REASON_UNSPECIFIED') {
       state.finished = true;
-      out.push(this.#chunks.delta(index, {}, geminiFinishReason(reason, state.toolCalls > 0)));
+      out.push(this.chunks.delta(index, {}, geminiFinishReason(reason, state.toolCalls > 0)));
     }
   }
 }

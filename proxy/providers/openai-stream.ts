@@ -1,13 +1,10 @@
-import { estimatedUsage } from '../../core/cost/estimated-usage.ts';
+import { SseTranslator } from './sse-translator.ts';
 import type { Usage } from '../../core/cost/usage.ts';
-import { estimatePromptTokens } from '../../core/openai/request-facts.ts';
 import type { ChatCompletionChunk, WireUsage } from '../../core/openai/types.ts';
 import { usageFromWire, usageToWire } from '../../core/openai/wire-usage.ts';
-import type { ResponseContext, StreamTranslator } from './adapter.ts';
 import { UpstreamFailure, badResponse } from './adapter-error.ts';
-import { ChunkBuilder, wantsUsage } from './chunk-builder.ts';
+import { wantsUsage } from './chunk-builder.ts';
 import { normaliseFinishReason, openAIErrorDetails } from './openai-wire.ts';
-import { SseParser } from './sse-parser.ts';
 import type { SseEvent } from './sse-parser.ts';
 import { classifyError } from './upstream-errors.ts';
 
@@ -16,50 +13,29 @@ import { classifyError } from './upstream-errors.ts';
  * the one the client sees, its finish reason normalised; the upstream usage (which we always
  * request) is held back and re-emitted as the final usage chunk only if the client asked for it.
  */
-export class OpenAIStreamTranslator implements StreamTranslator {
-  readonly #context: ResponseContext;
-  readonly #parser = new SseParser();
-  readonly #chunks: ChunkBuilder;
-  /** Produced text, kept to estimate usage if the upstream reports none. */
-  readonly #texts: string[] = [];
+export class OpenAIStreamTranslator extends SseTranslator {
   #wireUsage: WireUsage | undefined;
   #usage: Usage | undefined;
-  #sawContent = false;
   #relayed = 0;
   #sawFinish = false;
   #done = false;
 
-  constructor(context: ResponseContext) {
-    this.#context = context;
-    this.#chunks = new ChunkBuilder(context);
+  protected onEvent(event: SseEvent, out: ChatCompletionChunk[]): void {
+    this.#event(event, out);
   }
 
-  get sawContent(): boolean {
-    return this.#sawContent;
-  }
-
-  push(text: string): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.push(text)) this.#event(event, out);
-    return out;
-  }
-
-  end(): ChatCompletionChunk[] {
-    const out: ChatCompletionChunk[] = [];
-    for (const event of this.#parser.end()) this.#event(event, out);
+  protected onEnd(out: ChatCompletionChunk[]): void {
     if (!this.#done) {
       // No [DONE]: tolerated after a finish reason (some servers omit it), else a cut stream.
       if (!this.#sawFinish) throw badResponse('the upstream stream ended before a finish reason');
       this.#finish(out);
     }
-    return out;
   }
 
   usage(): Usage {
     if (this.#usage === undefined) {
       const wire = this.#wireUsage === undefined ? undefined : usageFromWire(this.#wireUsage);
-      this.#usage =
-        wire ?? estimatedUsage(estimatePromptTokens(this.#context.request), this.#texts);
+      this.#usage = this.reportedOrEstimated(wire);
     }
     return this.#usage;
   }
@@ -78,11 +54,11 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     const choices = chunk.choices;
     // A usage-only chunk (or a keep-alive without choices) is not relayed as is.
     if (!Array.isArray(choices) || choices.length === 0) return;
-    if (typeof chunk.id === 'string' && chunk.id !== '') this.#chunks.id = chunk.id;
-    else chunk.id = this.#chunks.id;
+    if (typeof chunk.id === 'string' && chunk.id !== '') this.chunks.id = chunk.id;
+    else chunk.id = this.chunks.id;
     chunk.object = 'chat.completion.chunk';
-    if (typeof chunk.created !== 'number') chunk.created = this.#chunks.created;
-    chunk.model = this.#chunks.model;
+    if (typeof chunk.created !== 'number') chunk.created = this.chunks.created;
+    chunk.model = this.chunks.model;
     for (const choice of choices) this.#choice(choice);
     this.#relayed++;
     out.push(chunk);
@@ -92,22 +68,22 @@ export class OpenAIStreamTranslator implements StreamTranslator {
     const delta = (choice.delta ??= {});
     const content = delta.content;
     if (typeof content === 'string' && content !== '') {
-      this.#texts.push(content);
-      this.#sawContent = true;
+      this.texts.push(content);
+      this.contentSeen = true;
     }
     const reasoning = (delta as { reasoning_content?: unknown }).reasoning_content;
     if (typeof reasoning === 'string' && reasoning !== '') {
       // DeepSeek-style reasoning streams before the answer and is output the client sees.
-      this.#texts.push(reasoning);
-      this.#sawContent = true;
+      this.texts.push(reasoning);
+      this.contentSeen = true;
     }
-    if (typeof delta.refusal === 'string' && delta.refusal !== '') this.#sawContent = true;
+    if (typeof delta.refusal === 'string' && delta.refusal !== '') this.contentSeen = true;
     const calls = delta.tool_calls;
     if (Array.isArray(calls) && calls.length > 0) {
-      this.#sawContent = true;
+      this.contentSeen = true;
       for (const call of calls) {
         const args = call.function?.arguments;
-        if (typeof args === 'string') this.#texts.push(args);
+        if (typeof args === 'string') this.texts.push(args);
       }
     }
     const reason = choice.finish_reason;
@@ -121,9 +97,9 @@ export class OpenAIStreamTranslator implements StreamTranslator {
   #finish(out: ChatCompletionChunk[]): void {
     this.#done = true;
     if (this.#relayed === 0) throw badResponse('the upstream stream ended without any chunk');
-    if (!this.#sawFinish) out.push(this.#chunks.delta(0, {}, 'stop'));
-    if (wantsUsage(this.#context)) {
-      out.push(this.#chunks.usage(this.#wireUsage ?? usageToWire(this.usage())));
+    if (!this.#sawFinish) out.push(this.chunks.delta(0, {}, 'stop'));
+    if (wantsUsage(this.context)) {
+      out.push(this.chunks.usage(this.#wireUsage ?? usageToWire(this.usage())));
     }
   }
 }
