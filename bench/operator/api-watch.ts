@@ -58,7 +58,10 @@ export async function watchApi(cp: ControlPlane, path: string, query = ''): Prom
   const reconnect = (delayMs: number): void => {
     if (stopped) return;
     setTimeout(() => {
-      if (!gone) return connect();
+      if (!gone) {
+        connect();
+        return;
+      }
       void list()
         .then((version) => {
           resourceVersion = version;

@@ -7,6 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { KubeClient, loadKubeConfig } from '../../operator/kube/kube-client.ts';
 import { startFakeProvider, type FakeProvider } from '../../test/fakes/index.ts';
 import {
+  localExamples,
   startOperatorCluster,
   SYSTEM_NAMESPACE,
   type OperatorCluster,
@@ -45,6 +46,8 @@ export interface BenchEnv {
   /** The running operator replica (the scale measurement replaces it). */
   operator: OperatorChild;
   proxies: ProxyChild[];
+  /** ModelProviders and RoutePolicies of the small set-up (the examples and the edited policy). */
+  initialObjects: number;
 }
 
 /** Memory samples per second the operator sends unasked. */
@@ -72,7 +75,9 @@ export async function stopOperatorChild(child: OperatorChild): Promise<void> {
 
 async function startProxyChild(cluster: OperatorCluster, name: string): Promise<ProxyChild> {
   const args: ChildArguments = { kubeconfig: cluster.proxyKubeconfig, namespace: SYSTEM_NAMESPACE };
-  const child = new Child<ProxyCommand, ProxyMessage>(name, './proxy-process.ts', args);
+  const child = new Child<ProxyCommand, ProxyMessage>(name, './proxy-process.ts', args, [
+    '--expose-gc',
+  ]);
   const listening = await child.next(
     (m): m is Extract<ProxyMessage, { type: 'listening' }> => m.type === 'listening',
   );
@@ -98,7 +103,14 @@ export async function startBenchEnv(cleanup: Cleanup): Promise<BenchEnv> {
     maxRecordedRequests: 0,
   });
   cleanup.defer('fake provider', () => fake.close());
+  // The examples (demo/, loopback providers) in `default`, and the edited policy in `bench`.
+  await cluster.cp.kubectlOk(['apply', '-f', '-'], { input: localExamples() });
   await cluster.cp.kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(smallSetup(fake.url)) });
+  const initialObjects = (
+    await cluster.cp.kubectlOk(['get', 'modelproviders,routepolicies', '-A', '-o', 'name'])
+  )
+    .split('\n')
+    .filter((line) => line !== '').length;
 
   const policies = await watchApi(
     cluster.cp,
@@ -126,6 +138,7 @@ export async function startBenchEnv(cleanup: Cleanup): Promise<BenchEnv> {
     configMap,
     operator: await startOperatorChild(cluster, 'operator-1'),
     proxies,
+    initialObjects,
   };
   cleanup.defer('operator', () => stopOperatorChild(env.operator));
   await Promise.all(

@@ -19,6 +19,19 @@ export interface MemorySample {
   afterGc: boolean;
 }
 
+/** This process's memory now; `afterGc` says whether full collections ran just before. */
+export function memorySample(afterGc: boolean): MemorySample {
+  const usage = process.memoryUsage();
+  return {
+    atMs: wallMs(),
+    rss: usage.rss,
+    heapUsed: usage.heapUsed,
+    heapTotal: usage.heapTotal,
+    external: usage.external,
+    afterGc,
+  };
+}
+
 /** The parts of a ReconcileReport the benchmark reads (errors do not survive JSON IPC). */
 export interface ReconcileSummary {
   atMs: number;
@@ -51,10 +64,11 @@ export type ProxyMessage =
   | { type: 'listening'; url: string }
   | { type: 'ready'; atMs: number }
   | { type: 'config'; atMs: number; hash: string; changed: boolean }
+  | { type: 'memory'; sample: MemorySample }
   | { type: 'stopped' };
 
 /** Benchmark → proxy child. */
-export type ProxyCommand = { type: 'stop' };
+export type ProxyCommand = { type: 'sample'; gc: boolean } | { type: 'stop' };
 
 /** What the benchmark passes to a child on its command line (one JSON argument). */
 export interface ChildArguments {

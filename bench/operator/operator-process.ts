@@ -5,9 +5,9 @@ import process from 'node:process';
 import { startOperator } from '../../operator/main.ts';
 import type { ReconcileReport } from '../../operator/reconcile/reconciler.ts';
 import {
+  memorySample,
   wallMs,
   type ChildArguments,
-  type MemorySample,
   type OperatorCommand,
   type OperatorMessage,
   type ReconcileSummary,
@@ -17,18 +17,6 @@ const args = JSON.parse(process.argv[2] ?? '{}') as ChildArguments;
 
 function send(message: OperatorMessage): void {
   if (process.connected) process.send?.(message);
-}
-
-function memory(afterGc: boolean): MemorySample {
-  const usage = process.memoryUsage();
-  return {
-    atMs: wallMs(),
-    rss: usage.rss,
-    heapUsed: usage.heapUsed,
-    heapTotal: usage.heapTotal,
-    external: usage.external,
-    afterGc,
-  };
 }
 
 function summary(report: ReconcileReport): ReconcileSummary {
@@ -64,7 +52,7 @@ send({ type: 'started', atMs: wallMs(), port: operator.port });
 
 const sampler =
   (args.sampleEveryMs ?? 0) > 0
-    ? setInterval(() => send({ type: 'memory', sample: memory(false) }), args.sampleEveryMs)
+    ? setInterval(() => send({ type: 'memory', sample: memorySample(false) }), args.sampleEveryMs)
     : undefined;
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -77,7 +65,7 @@ process.on('message', (command: OperatorCommand) => {
         gc();
         gc();
       }
-      send({ type: 'memory', sample: memory(command.gc && gc !== undefined) });
+      send({ type: 'memory', sample: memorySample(command.gc && gc !== undefined) });
       return;
     case 'stop':
       clearInterval(sampler);

@@ -1,15 +1,17 @@
-// Reading what the operator child reports: its reconciles and its memory samples.
+// Reading what the children report: the operator's reconciles, anyone's memory samples.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OperatorChild } from './bench-env.ts';
+import type { Child } from './children.ts';
 import {
   wallMs,
   type MemorySample,
   type OperatorMessage,
+  type ProxyMessage,
   type ReconcileSummary,
 } from './messages.ts';
 
 type ReconcileMessage = Extract<OperatorMessage, { type: 'reconcile' }>;
-type MemoryMessage = Extract<OperatorMessage, { type: 'memory' }>;
+type MemoryMessage = Extract<OperatorMessage | ProxyMessage, { type: 'memory' }>;
 
 /** The reconciles the operator reported from message index `from` on. */
 export function reconcilesSince(operator: OperatorChild, from = 0): ReconcileSummary[] {
@@ -65,14 +67,37 @@ export async function waitSettled(
   }
 }
 
-/** Asks the operator for a memory sample (after forced full collections when `gc`). */
-export async function sampleMemory(operator: OperatorChild, gc: boolean): Promise<MemorySample> {
-  const from = operator.messages.length;
-  operator.send({ type: 'sample', gc });
-  const message = await operator.next(
+/** A child that answers `{type: 'sample'}` with a memory message (the operator, a proxy). */
+type SampledChild = Child<{ type: 'sample'; gc: boolean }, OperatorMessage | ProxyMessage>;
+
+/** Asks a child for a memory sample (after two forced full collections when `gc`). */
+export async function sampleMemory(child: SampledChild, gc: boolean): Promise<MemorySample> {
+  const from = child.messages.length;
+  child.send({ type: 'sample', gc });
+  const message = await child.next(
     (m): m is MemoryMessage => m.type === 'memory' && m.sample.afterGc === gc,
     from,
     30_000,
   );
   return message.sample;
+}
+
+/** The operator's own counters from its /metrics (informer restarts, errors, writes), as lines. */
+export async function operatorCounters(operator: OperatorChild): Promise<string[]> {
+  const started = operator.messages.find(
+    (m): m is Extract<OperatorMessage, { type: 'started' }> => m.type === 'started',
+  );
+  if (started === undefined || !operator.running) return [];
+  const res = await fetch(`http://127.0.0.1:${started.port}/metrics`);
+  const text = await res.text();
+  const wanted = [
+    'switchyard_operator_informer_restarts_total',
+    'switchyard_operator_reconcile_errors_total',
+    'switchyard_operator_publications_total',
+    'switchyard_operator_status_writes_total',
+    'switchyard_operator_events_total',
+  ];
+  return text
+    .split('\n')
+    .filter((line) => wanted.some((name) => line.startsWith(name)) && !line.endsWith(' 0'));
 }

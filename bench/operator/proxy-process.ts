@@ -5,7 +5,13 @@ import process from 'node:process';
 import { watchClusterConfig } from '../../proxy/cluster/watch-cluster-config.ts';
 import type { LogSink } from '../../proxy/log/request-log.ts';
 import { startProxy } from '../../proxy/proxy.ts';
-import { wallMs, type ChildArguments, type ProxyCommand, type ProxyMessage } from './messages.ts';
+import {
+  memorySample,
+  wallMs,
+  type ChildArguments,
+  type ProxyCommand,
+  type ProxyMessage,
+} from './messages.ts';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as ChildArguments;
 
@@ -13,11 +19,14 @@ function send(message: ProxyMessage): void {
   if (process.connected) process.send?.(message);
 }
 
-/** Warnings and errors go to stderr, which the benchmark collects; request lines are dropped. */
+/**
+ * Warnings and errors go to stderr, which the benchmark collects. The 404s for an alias not yet
+ * served are the benchmark's own polling and are dropped.
+ */
 const warnings: LogSink = (line) => {
-  if (line['level'] === 'warn' || line['level'] === 'error') {
-    process.stderr.write(`${JSON.stringify(line)}\n`);
-  }
+  if (line['level'] !== 'warn' && line['level'] !== 'error') return;
+  if (line['errorCode'] === 'MODEL_NOT_FOUND') return;
+  process.stderr.write(`${JSON.stringify(line)}\n`);
 };
 
 process.on('disconnect', () => process.exit(0));
@@ -45,8 +54,17 @@ const watch = watchClusterConfig({
 });
 void watch.ready.then(() => send({ type: 'ready', atMs: wallMs() }));
 
+const gc = (globalThis as { gc?: () => void }).gc;
+
 process.on('message', (command: ProxyCommand) => {
-  if (command.type !== 'stop') return;
+  if (command.type === 'sample') {
+    if (command.gc) {
+      gc?.();
+      gc?.();
+    }
+    send({ type: 'memory', sample: memorySample(command.gc && gc !== undefined) });
+    return;
+  }
   void (async () => {
     await watch.stop();
     await proxy.close();

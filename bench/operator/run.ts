@@ -1,4 +1,4 @@
-// `node bench/operator/run.ts [--quick]`: the operator benchmarks of issue 5 against a real
+// `node bench/operator/run.ts [--quick] [--churn-edits N]`: the operator benchmarks of issue 5 against a real
 // control plane (etcd + kube-apiserver from the test harness), with the operator and two
 // cluster-mode proxies as child processes. Not a test: it prints figures, ratios to baselines
 // measured in the same run, and PASS/MISS per goal; it exits 0 unless something broke.
@@ -6,38 +6,14 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import process from 'node:process';
 import { startBenchEnv } from './bench-env.ts';
 import { killAllChildren } from './children.ts';
-import { measureChurn, type ChurnPlan } from './churn.ts';
+import { measureChurn } from './churn.ts';
 import { Cleanup } from './cleanup.ts';
 import { measurePropagation } from './propagation.ts';
 import { reportPropagation } from './propagation-report.ts';
 import { Report } from './report.ts';
+import { operatorCounters } from './operator-reports.ts';
+import { parsePlan, USAGE, type Plan } from './options.ts';
 import { measureScale } from './scale.ts';
-
-const USAGE = `usage: node bench/operator/run.ts [--quick]
-
-  --quick   fewer changes and edits (about a minute); the default run takes about five`;
-
-/** How much of everything one run does. */
-interface Plan {
-  changes: number;
-  scaleEdits: number;
-  changesAtScale: number;
-  churn: ChurnPlan;
-}
-
-const FULL: Plan = {
-  changes: 50,
-  scaleEdits: 5,
-  changesAtScale: 20,
-  churn: { edits: 400, intervalMs: 150, checkpoints: 8 },
-};
-
-const QUICK: Plan = {
-  changes: 20,
-  scaleEdits: 3,
-  changesAtScale: 10,
-  churn: { edits: 150, intervalMs: 150, checkpoints: 5 },
-};
 
 // Ctrl-C and kills: children die at once; process.exit runs the harness's exit hook, which kills
 // etcd and kube-apiserver and removes their folder.
@@ -59,12 +35,12 @@ async function run(plan: Plan, report: Report): Promise<void> {
     );
 
     report.section(
-      `1. kubectl apply → every proxy serving, ${plan.changes} changes (a few objects)`,
+      `1. kubectl apply → every proxy serving, ${plan.changes} changes (${env.initialObjects} CRs: the examples + the edited policy)`,
     );
     reportPropagation(
       report,
       await measurePropagation(env, plan.changes, 'small'),
-      'few CRs',
+      `${env.initialObjects} CRs`,
       'goal',
     );
 
@@ -81,6 +57,10 @@ async function run(plan: Plan, report: Report): Promise<void> {
     );
 
     await measureChurn(env, report, plan.churn);
+
+    report.section(`The operator's own counters (${env.operator.name}, non-zero)`);
+    const counters = await operatorCounters(env.operator);
+    report.line(counters.map((line) => `  ${line}`).join('\n') || '  none');
 
     const warnings = [env.operator, ...env.proxies.map((proxy) => proxy.child)].flatMap((child) =>
       child.stderrLines.map((line) => `${child.name}: ${line}`),
@@ -101,21 +81,22 @@ async function run(plan: Plan, report: Report): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
-  const unknown = args.filter((arg) => arg !== '--quick');
-  if (unknown.length > 0) {
-    process.stderr.write(`unknown argument ${unknown.join(' ')}\n${USAGE}\n`);
+  let plan: Plan;
+  try {
+    const parsed = parsePlan(process.argv.slice(2));
+    if (parsed === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    plan = parsed;
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
-  const quick = args.includes('--quick');
   const report = new Report();
   const started = performance.now();
   report.line(
-    `Switchyard operator benchmark ${quick ? '(--quick) ' : ''}— ${new Date().toISOString()}`,
+    `Switchyard operator benchmark ${plan.quick ? '(--quick) ' : ''}— ${new Date().toISOString()}`,
   );
   report.line(
     `machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, ` +
@@ -123,7 +104,7 @@ async function main(): Promise<number> {
   );
   let failed = false;
   try {
-    await run(quick ? QUICK : FULL, report);
+    await run(plan, report);
   } catch (error) {
     failed = true;
     process.stderr.write(`bench/operator failed: ${(error as Error).stack ?? String(error)}\n`);

@@ -13,14 +13,20 @@ import {
 } from './bench-env.ts';
 import { scaleRules, SCALE_SHAPE, scaleNamespaces } from './manifests.ts';
 import { wallMs, type OperatorMessage } from './messages.ts';
-import { nextReconcile, waitSettled } from './operator-reports.ts';
-import { formatMs, formatRatio, type Report } from './report.ts';
+import {
+  memorySince,
+  nextReconcile,
+  reconcilesSince,
+  sampleMemory,
+  waitSettled,
+} from './operator-reports.ts';
+import { formatMiB, formatMs, formatRatio, type Report } from './report.ts';
 import { createScaleObjects, readSnapshot } from './scale-objects.ts';
 import { median, percentiles } from './stats.ts';
 
 /** What the scale measurement hands to later ones. */
 export interface ScaleOutcome {
-  /** Custom resources in the cluster now. */
+  /** ModelProviders and RoutePolicies in the cluster now. */
   objects: number;
 }
 
@@ -65,6 +71,10 @@ async function timeStart(env: BenchEnv, routes: number, sentinel: string) {
         `${(error as Error).message}; operator-2 said: ${JSON.stringify(env.operator.messages.filter((m) => m.type !== 'memory'))}\n${env.operator.stderrTail()}`,
       );
     });
+  // An edit right after the first publication lands while the first reconcile still writes
+  // the status of every object; reconciles never overlap, so it waits for those writes.
+  const sweepBusy = reconcilesSince(env.operator).length === 0;
+  const duringSweep = await editUntilPublished(env, 1, 'edit-during-first-sweep');
   const first = await nextReconcile(env.operator, 0, (r) => r.config === 'applied');
   const config = JSON.parse(publishedText(published.object)) as { routes: unknown[] };
   if (config.routes.length !== routes) {
@@ -75,16 +85,22 @@ async function timeStart(env: BenchEnv, routes: number, sentinel: string) {
     spawnMs: published.atMs - spawnedAt,
     compressed: published.object.binaryData !== undefined,
     first,
+    duringSweepMs: sweepBusy ? duringSweep.publishedAt - duringSweep.sentAt : Number.NaN,
   };
 }
 
-/** One edit among the 1,000: PATCH → ConfigMap carrying it, and the reconcile's own figures. */
-async function timeEdit(env: BenchEnv, index: number) {
+/**
+ * PATCHes one policy's rule keyword; resolves when a ConfigMap carrying it arrives, with the
+ * wall times of the PATCH being sent and of that ConfigMap event.
+ */
+async function editUntilPublished(
+  env: BenchEnv,
+  index: number,
+  keyword: string,
+): Promise<{ sentAt: number; publishedAt: number }> {
   const namespaces = scaleNamespaces(SCALE_SHAPE);
   const namespace = namespaces[index % namespaces.length]!;
-  const keyword = `single-edit-${index}`;
   const fromConfig = env.configMap.events.length;
-  const fromOperator = env.operator.messages.length;
   const started = wallMs();
   await env.admin.request({
     method: 'PATCH',
@@ -95,10 +111,23 @@ async function timeEdit(env: BenchEnv, index: number) {
   const published = await env.configMap.next(
     (event) => publishedText(event.object).includes(`"${keyword}"`),
     fromConfig,
+    60_000,
   );
+  return { sentAt: started, publishedAt: published.atMs };
+}
+
+/** One edit among the 1,000 on a settled operator, with its reconcile's own figures. */
+async function timeEdit(env: BenchEnv, index: number) {
+  const fromOperator = env.operator.messages.length;
+  const { sentAt, publishedAt } = await editUntilPublished(env, index, `single-edit-${index}`);
   const reconcile = await nextReconcile(env.operator, fromOperator, (r) => r.config === 'applied');
   await waitSettled(env.operator);
-  return { publishedMs: published.atMs - started, reconcile };
+  return {
+    publishedMs: publishedAt - sentAt,
+    /** PATCH sent → the reconcile that published it started (watch delivery + debounce). */
+    noticedMs: reconcile.atMs - reconcile.durationMs - sentAt,
+    reconcile,
+  };
 }
 
 /** Runs measurement 2 and prints it; leaves the 1,000 objects and the new operator running. */
@@ -110,6 +139,7 @@ export async function measureScale(
   const shape = SCALE_SHAPE;
   const objects = shape.namespaces * (shape.providersPerNamespace + shape.policiesPerNamespace);
   report.section(`2. Compile and publish ${objects} custom resources`);
+  const smallMemory = await sampleMemory(env.operator, true);
   await stopOperatorChild(env.operator);
   const createStarted = performance.now();
   await createScaleObjects(env, shape);
@@ -120,6 +150,8 @@ export async function measureScale(
   const start = await timeStart(env, baseline.routes, sentinel);
   await waitSettled(env.operator);
   const settledMs = start.first.durationMs;
+  const largeMemory = await sampleMemory(env.operator, true);
+  const peakRss = Math.max(...memorySince(env.operator).map((sample) => sample.rss));
   const editRuns = [];
   for (let index = 0; index < edits; index++) editRuns.push(await timeEdit(env, index));
   const edit = percentiles(editRuns.map((run) => run.publishedMs));
@@ -161,6 +193,11 @@ export async function measureScale(
       formatMs(settledMs),
       ratio(settledMs),
     ],
+    [
+      '  one edit sent during those status writes → ConfigMap published',
+      formatMs(start.duringSweepMs),
+      ratio(start.duringSweepMs),
+    ],
     [`one edit → ConfigMap published, p50 of ${edit.n}`, formatMs(edit.p50), ratio(edit.p50)],
     [`one edit → ConfigMap published, max of ${edit.n}`, formatMs(edit.max), ratio(edit.max)],
     ['  its reconcile: snapshot + compile(), median', formatMs(editCompile), ratio(editCompile)],
@@ -171,8 +208,19 @@ export async function measureScale(
     ],
   ]);
   report.line(
+    `  each edit, PATCH sent → its reconcile starts / → ConfigMap published: ${editRuns
+      .map((run) => `${formatMs(run.noticedMs)} / ${formatMs(run.publishedMs)}`)
+      .join(', ')}`,
+  );
+  report.line(
     `  config: ${baseline.routes} routes, ${(baseline.configBytes / 1e6).toFixed(2)} MB of JSON, ` +
       `stored ${start.compressed ? 'gzipped' : 'as JSON'} in the ConfigMap`,
+  );
+  report.line(
+    `  operator memory (retained heap after full GC / RSS): ${env.initialObjects} CRs ` +
+      `${formatMiB(smallMemory.heapUsed)} / ${formatMiB(smallMemory.rss)}; ${objects} CRs settled ` +
+      `${formatMiB(largeMemory.heapUsed)} / ${formatMiB(largeMemory.rss)} (RSS peak ${formatMiB(peakRss)}, ` +
+      `heap total ${formatMiB(largeMemory.heapTotal)}, external ${formatMiB(largeMemory.external)})`,
   );
   report.check(
     `${objects} CRs: operator start → ConfigMap published`,
@@ -188,5 +236,5 @@ export async function measureScale(
     'ms',
     'goal',
   );
-  return { objects };
+  return { objects: objects + env.initialObjects };
 }
