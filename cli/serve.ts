@@ -2,9 +2,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { compile } from '../core/compile/compile.ts';
 import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
-import { watchClusterConfig } from '../proxy/cluster/watch-cluster-config.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
-import { RedisState } from '../proxy/state/redis-state.ts';
 import { ClientAuth } from '../proxy/http/client-auth.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
@@ -79,6 +77,8 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
     });
+    // Loaded only in cluster mode: the Kubernetes client alone costs ~80 MB of RSS.
+    const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
     const watch = watchClusterConfig({
       namespace: values.namespace ?? clusterNamespace(),
       store: proxy.ctx.config,
@@ -114,6 +114,7 @@ async function sharedState(
   io: CommandIo,
 ): Promise<SharedState | undefined> {
   if (url === undefined || url === '') return undefined;
+  const { RedisState } = await import('../proxy/state/redis-state.ts');
   const state = await RedisState.connect(url, (error) =>
     io.stderr(`switchyard serve: redis: ${error.message}`),
   );
