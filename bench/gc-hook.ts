@@ -1,12 +1,22 @@
-// Preloaded into the proxy by the memory benchmark (`node --expose-gc --import bench/gc-hook.ts`):
-// SIGUSR2 runs a full garbage collection, so the benchmark can tell memory that is held (a leak)
-// from garbage V8 has not collected yet. The proxy's own code is untouched.
+// Preloaded by the memory benchmark into the process it measures:
+//   node --expose-gc --import bench/gc-hook.ts … with BENCH_GC_HOOK_OUT=FILE
+// On SIGUSR2 it reads how many bytes V8 has allocated so far, runs a full garbage collection, and
+// appends {"allocatedBytes","heapUsedAfterGc"} to FILE. The benchmark can then tell memory that is
+// held (a leak) from garbage not yet collected, and count allocation per request, which drives GC
+// pauses. The measured program's own code is untouched.
+import { appendFileSync } from 'node:fs';
 import process from 'node:process';
+import { getHeapStatistics } from 'node:v8';
 
 const gc = (globalThis as { gc?: () => void }).gc;
-if (gc !== undefined) {
+const out = process.env['BENCH_GC_HOOK_OUT'];
+if (gc !== undefined && out !== undefined) {
   process.on('SIGUSR2', () => {
+    const allocatedBytes = (getHeapStatistics() as { total_allocated_bytes?: number })
+      .total_allocated_bytes;
     gc();
     gc();
+    const heapUsedAfterGc = getHeapStatistics().used_heap_size;
+    appendFileSync(out, `${JSON.stringify({ allocatedBytes, heapUsedAfterGc })}\n`);
   });
 }

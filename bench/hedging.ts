@@ -92,8 +92,9 @@ export async function measureHedging(ctx: BenchContext): Promise<void> {
       `  hedging cuts p99 ${formatRatio(plainP99 / hedgedP99)}; hedges fired on ${hedges} of ${h.length} requests`,
     );
     report.figure('hedges fired', hedges);
-    // A hedged request should end about when the hedge answers: hedgeAfterMs + the fallback's time.
-    report.expect('hedged p99', hedgedP99, '<=', HEDGE_AFTER_MS + FALLBACK_MS + 5, 'ms');
+    // A hedged request should end about when the hedge answers: hedgeAfterMs + the fallback's time,
+    // plus the proxy's own time and this machine's scheduling (10 ms of slack).
+    report.expect('hedged p99', hedgedP99, '<=', HEDGE_AFTER_MS + FALLBACK_MS + 10, 'ms');
   } finally {
     await closeAll([plain, hedged]);
   }

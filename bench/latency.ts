@@ -13,6 +13,7 @@ import {
 } from './lib/http.ts';
 import { writeManifests } from './lib/manifests.ts';
 import { portkeyIfWanted } from './lib/portkey.ts';
+import { cpuSeconds, type BenchProcess } from './lib/processes.ts';
 import { formatMs, formatRatio, type Report } from './lib/report.ts';
 import { startBareProxy, startFake, startSwitchyard } from './lib/services.ts';
 import { addedLatency, summarize, type AddedLatency } from './lib/stats.ts';
@@ -48,10 +49,26 @@ export async function measureLatency(ctx: BenchContext): Promise<void> {
     );
   try {
     await warmUp(clients, ctx.size(300, 1000));
+    const processes: [string, BenchProcess][] = [
+      ['fake', fake.process],
+      ['bare proxy', bare.process],
+      ['switchyard', switchyard.process],
+    ];
+    if (portkey !== undefined) processes.push(['portkey', portkey.process]);
+    const cpuBefore = processes.map(([, p]) => cpuSeconds(p.pid));
     const timed = await interleaved(clients, ctx.size(1500, 10_000), ctx.size(25_000, 150_000));
+    const rounds = timed[0]?.length ?? 0;
+    const cpu = processes.map(([name, p], i) => {
+      // The fake answers every endpoint of a round; each gateway one request per round.
+      const requests = Math.max(1, rounds) * (name === 'fake' ? clients.length : 1);
+      const perRequest = (cpuSeconds(p.pid) - (cpuBefore[i] ?? 0)) / requests;
+      report.figure(`${name} CPU per request at concurrency 1`, perRequest * 1000, 'ms');
+      return `${name} ${formatMs(perRequest * 1000)}`;
+    });
     const added = printTable(report, clients, timed);
     const sy = added.get('switchyard') as AddedLatency;
     printOverhead(report, timed[2] ?? []);
+    report.line(`  CPU time per request (from /proc, robust to other load): ${cpu.join(', ')}`);
     const bareAdded = added.get('bare proxy') as AddedLatency;
     report.line(
       `  Switchyard over the bare proxy: p50 +${formatMs(sy.paired.p50 - bareAdded.paired.p50)}, p99 +${formatMs(sy.paired.p99 - bareAdded.paired.p99)} (its routing, accounting, metrics and log)`,

@@ -1,17 +1,26 @@
 // 4. Memory (issue 3): the proxy's resident set when idle, then every 10,000 requests of steady
-// load. The proxy runs with bench/gc-hook.ts preloaded, so each reading comes twice: as it is, and
-// after a full garbage collection (what is held, not what V8 has yet to collect). Baselines in
-// the same run: Node itself, Node running a .ts file, the fake provider, and Portkey, idle.
+// load. The proxy runs with bench/gc-hook.ts preloaded, so each reading comes twice — as it is,
+// and after a full garbage collection (what is held, not what V8 has yet to collect) — with the
+// bytes V8 allocated per request, which drives GC pauses. Baselines in the same run: Node itself,
+// Node running a .ts file, the fake provider and Portkey, idle; the bare proxy's allocation.
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { BenchContext } from './lib/context.ts';
+import { gcProbe, type GcProbe } from './lib/gc-probe.ts';
 import { chatBody } from './lib/http.ts';
-import { writeManifests } from './lib/manifests.ts';
+import { BENCH_MODEL, writeManifests } from './lib/manifests.ts';
 import { portkeyIfWanted } from './lib/portkey.ts';
 import { BenchProcess, rssBytes } from './lib/processes.ts';
 import { formatMB, formatNumber, formatRatio, type Report } from './lib/report.ts';
-import { ROOT, startFake, startSwitchyard, type SwitchyardService } from './lib/services.ts';
+import {
+  ROOT,
+  startBareProxy,
+  startFake,
+  startSwitchyard,
+  type FakeService,
+  type SwitchyardService,
+} from './lib/services.ts';
 
 /** Issue 3's memory goals, and how much growth under steady load still counts as flat. */
 export const MEMORY_GOALS = { idleRssMB: 80, flatGrowthMB: 10, heapGrowthMB: 5 } as const;
@@ -25,6 +34,7 @@ interface Reading {
   heapUsed: number;
   rssAfterGc: number;
   heapUsedAfterGc: number;
+  allocatedBytes: number;
 }
 
 /** Runs measurement 4. */
@@ -36,18 +46,16 @@ export async function measureMemory(ctx: BenchContext): Promise<void> {
     [{ name: 'fake', baseURL: fake.url }],
     [{ alias: 'bench', providers: ['fake'] }],
   );
+  const probe = gcProbe();
   const [switchyard, portkey, nodeFloor, tsFloor] = await Promise.all([
-    startSwitchyard({
-      manifests,
-      nodeFlags: ['--expose-gc', '--import', join(ROOT, 'bench/gc-hook.ts')],
-    }),
+    startSwitchyard({ manifests, nodeFlags: probe.nodeFlags, env: probe.env }),
     portkeyIfWanted(ctx),
     startIdle('node -e', ['-e', 'process.stdout.write("{}\\n"); setInterval(() => {}, 60000)']),
     startIdle('node idle .ts', [join(ROOT, 'bench/idle-process.ts')]),
   ]);
   // Let startup settle, as a pod would between its readiness probe and its first request.
   await delay(2000);
-  const idle = await read(switchyard);
+  const idle = await read(switchyard, probe);
   const baselines: [string, number][] = [
     ['node, idle (JavaScript)', rssBytes(nodeFloor.pid)],
     ['node, idle .ts file (type stripping loaded)', rssBytes(tsFloor.pid)],
@@ -60,12 +68,14 @@ export async function measureMemory(ctx: BenchContext): Promise<void> {
     ['switchyard after a full GC', formatMB(idle.rssAfterGc), ''],
     ...baselines.map(([name, rss]) => [name, formatMB(rss), formatRatio(rss / idle.rss)]),
   ]);
+  report.line(`  switchyard's V8 heap held after a full GC: ${formatMB(idle.heapUsedAfterGc)}`);
   report.figure('switchyard idle RSS', idle.rss / 1e6, 'MB');
   report.figure('switchyard idle RSS after GC', idle.rssAfterGc / 1e6, 'MB');
-  report.figure('switchyard idle heap used after GC', idle.heapUsedAfterGc / 1e6, 'MB');
+  report.figure('switchyard idle heap held after GC', idle.heapUsedAfterGc / 1e6, 'MB');
   for (const [name, rss] of baselines) report.figure(`${name} RSS`, rss / 1e6, 'MB');
   report.check('idle RSS', idle.rss / 1e6, '<=', MEMORY_GOALS.idleRssMB, 'MB');
-  await steadyLoad(ctx, switchyard, idle);
+  const perRequest = await steadyLoad(ctx, { switchyard, probe, idle });
+  await bareAllocation(ctx, fake, perRequest);
 }
 
 async function startIdle(name: string, args: string[]): Promise<BenchProcess> {
@@ -74,44 +84,32 @@ async function startIdle(name: string, args: string[]): Promise<BenchProcess> {
   return child;
 }
 
-/** RSS and heap as they are, then after the hook's full GC (SIGUSR2). */
-async function read(switchyard: SwitchyardService): Promise<Reading> {
+/** RSS and heap as they are, then after the hook's full GC. */
+async function read(switchyard: SwitchyardService, probe: GcProbe): Promise<Reading> {
   const { pid } = switchyard.process;
   const rss = rssBytes(pid);
   const heapUsed = await heap(switchyard);
-  process.kill(pid, 'SIGUSR2');
-  await delay(500);
-  return { rss, heapUsed, rssAfterGc: rssBytes(pid), heapUsedAfterGc: await heap(switchyard) };
+  const gc = await probe.read(pid);
+  return { rss, heapUsed, rssAfterGc: rssBytes(pid), ...gc };
 }
 
+/** Sends the batches, prints the readings, checks flatness; returns bytes allocated per request. */
 async function steadyLoad(
   ctx: BenchContext,
-  switchyard: SwitchyardService,
-  idle: Reading,
-): Promise<void> {
+  run: { switchyard: SwitchyardService; probe: GcProbe; idle: Reading },
+): Promise<number> {
   const { report } = ctx;
   const batches = ctx.size(3, 10);
   report.line(
     `\n  ${batches} × ${formatNumber(BATCH)} requests, ${CONNECTIONS} concurrent, request log on`,
   );
-  const pool = new Pool(switchyard.origin, {
-    connections: CONNECTIONS,
-    headersTimeout: 10_000,
-    bodyTimeout: 10_000,
-  });
   const readings: Reading[] = [];
   const rates: number[] = [];
-  try {
-    for (let b = 0; b < batches; b++) {
-      const started = performance.now();
-      await sendBatch(pool, BATCH);
-      rates.push(BATCH / ((performance.now() - started) / 1000));
-      readings.push(await read(switchyard));
-    }
-  } finally {
-    await pool.close();
+  for (let b = 0; b < batches; b++) {
+    rates.push(await sendBatch(run.switchyard.origin, 'bench', BATCH));
+    readings.push(await read(run.switchyard, run.probe));
   }
-  printReadings(report, idle, readings, rates);
+  printReadings(report, run.idle, readings, rates);
   // The first batch grows the heap to its working size; from then on it should stay put.
   const settledAt = readings.length > 1 ? 1 : 0;
   const settled = readings[settledAt] as Reading;
@@ -131,6 +129,10 @@ async function steadyLoad(
     MEMORY_GOALS.heapGrowthMB,
     'MB',
   );
+  return (
+    (last.allocatedBytes - settled.allocatedBytes) /
+    ((readings.length - settledAt - 1) * BATCH || 1)
+  );
 }
 
 function printReadings(
@@ -139,28 +141,77 @@ function printReadings(
   readings: readonly Reading[],
   rates: readonly number[],
 ): void {
-  const row = (label: string, r: Reading, rate: string): string[] => [
-    label,
-    formatMB(r.rss),
-    formatMB(r.heapUsed),
-    formatMB(r.rssAfterGc),
-    formatMB(r.heapUsedAfterGc),
-    rate,
+  const rows = [
+    [
+      'after requests',
+      'RSS',
+      'heap used',
+      'RSS after GC',
+      'heap after GC',
+      'KB allocated/req',
+      'req/s',
+    ],
   ];
-  report.table([
-    ['after requests', 'RSS', 'heap used', 'RSS after GC', 'heap after GC', 'req/s'],
-    row('0 (idle)', idle, ''),
-    ...readings.map((r, i) => row(formatNumber((i + 1) * BATCH), r, formatNumber(rates[i] ?? 0))),
+  rows.push([
+    '0 (idle)',
+    formatMB(idle.rss),
+    formatMB(idle.heapUsed),
+    formatMB(idle.rssAfterGc),
+    formatMB(idle.heapUsedAfterGc),
+    '',
+    '',
   ]);
   readings.forEach((r, i) => {
+    const previous = i === 0 ? idle : (readings[i - 1] as Reading);
+    const allocated = (r.allocatedBytes - previous.allocatedBytes) / BATCH / 1000;
+    rows.push([
+      formatNumber((i + 1) * BATCH),
+      formatMB(r.rss),
+      formatMB(r.heapUsed),
+      formatMB(r.rssAfterGc),
+      formatMB(r.heapUsedAfterGc),
+      formatNumber(allocated, 1),
+      formatNumber(rates[i] ?? 0),
+    ]);
     report.figure(`RSS after ${(i + 1) * BATCH} requests`, r.rss / 1e6, 'MB');
-    report.figure(`RSS after GC after ${(i + 1) * BATCH} requests`, r.rssAfterGc / 1e6, 'MB');
     report.figure(`heap after GC after ${(i + 1) * BATCH} requests`, r.heapUsedAfterGc / 1e6, 'MB');
   });
+  report.table(rows);
 }
 
-async function sendBatch(pool: Pool, count: number): Promise<void> {
-  const body = chatBody('bench');
+/** The same load through the bare proxy, for the allocation a request costs at the least. */
+async function bareAllocation(
+  ctx: BenchContext,
+  fake: FakeService,
+  switchyardPerRequest: number,
+): Promise<void> {
+  const probe = gcProbe();
+  const bare = await startBareProxy(fake.url, { nodeFlags: probe.nodeFlags, env: probe.env });
+  await sendBatch(bare.origin, undefined, BATCH / 2); // warm-up
+  const before = await probe.read(bare.process.pid);
+  await sendBatch(bare.origin, undefined, BATCH);
+  const after = await probe.read(bare.process.pid);
+  const barePerRequest = (after.allocatedBytes - before.allocatedBytes) / BATCH;
+  ctx.report.line(
+    `  V8 allocation per request: Switchyard ${formatNumber(switchyardPerRequest / 1000, 1)} KB, bare proxy ${formatNumber(barePerRequest / 1000, 1)} KB (${formatRatio(switchyardPerRequest / barePerRequest)}); young-generation GC work grows with it`,
+  );
+  ctx.report.figure('switchyard KB allocated per request', switchyardPerRequest / 1000, 'KB');
+  ctx.report.figure('bare proxy KB allocated per request', barePerRequest / 1000, 'KB');
+  await bare.process.stop();
+}
+
+/** Sends `count` chat completions with CONNECTIONS in flight; resolves to requests/s. */
+async function sendBatch(
+  origin: string,
+  model: string | undefined,
+  count: number,
+): Promise<number> {
+  const pool = new Pool(origin, {
+    connections: CONNECTIONS,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const body = chatBody(model ?? BENCH_MODEL);
   const headers = { 'content-type': 'application/json', authorization: 'Bearer sk-bench' };
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -173,11 +224,16 @@ async function sendBatch(pool: Pool, count: number): Promise<void> {
         body,
       });
       await response.body.dump({ limit: Number.MAX_SAFE_INTEGER });
-      if (response.statusCode !== 200)
-        throw new Error(`switchyard answered ${response.statusCode}`);
+      if (response.statusCode !== 200) throw new Error(`${origin} answered ${response.statusCode}`);
     }
   };
-  await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  const started = performance.now();
+  try {
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  } finally {
+    await pool.close();
+  }
+  return count / ((performance.now() - started) / 1000);
 }
 
 /** V8 heap in use, from the proxy's own /metrics (prom-client's default metrics), in bytes. */

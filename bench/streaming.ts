@@ -8,8 +8,11 @@ import { formatMs, formatRatio } from './lib/report.ts';
 import { startFake, startSwitchyard, type FakeService } from './lib/services.ts';
 import { addedLatency, summarize } from './lib/stats.ts';
 
-/** Issue 3's streaming goals: added TTFT p99, and the gap that counts as a stall. */
-export const STREAMING_GOALS = { addedTtftP99Ms: 1, stallMs: 35 } as const;
+/**
+ * Issue 3's streaming goals: added TTFT p99; a stall is a gap of 35 ms or more, and "no stalls"
+ * means at most 1 % of the gaps stall through Switchyard beyond those of the direct path.
+ */
+export const STREAMING_GOALS = { addedTtftP99Ms: 1, stallMs: 35, excessStallPercent: 1 } as const;
 
 /** The paced fake's timing: every chunk 5 ms after the previous one. */
 const PACED = { ttftMs: 5, chunkDelayMs: 5 } as const;
@@ -174,12 +177,19 @@ async function stalls(ctx: BenchContext, targets: readonly Endpoint[]): Promise<
     });
     report.table(rows);
     // Stalls the direct path also shows come from the machine, not the proxy.
+    // A Nagle/delayed-ACK stall is systematic: it hits a large share of the gaps. A few long
+    // gaps on a busy machine hit the direct path too, so only the excess over direct counts.
+    const gapCount = runs[1]?.reduce((sum, stream) => sum + stream.gapsMs.length, 0) ?? 0;
+    const excess = (stallCounts[1] ?? 0) - (stallCounts[0] ?? 0);
+    report.line(
+      `  stalls through Switchyard beyond those of the direct path: ${excess} of ${gapCount} gaps`,
+    );
     report.check(
-      'stalls added by Switchyard (its stalls − direct stalls)',
-      (stallCounts[1] ?? 0) - (stallCounts[0] ?? 0),
+      'gaps stalled by Switchyard beyond direct (share of gaps)',
+      (100 * Math.max(0, excess)) / Math.max(1, gapCount),
       '<=',
-      0,
-      '',
+      STREAMING_GOALS.excessStallPercent,
+      '%',
     );
   } finally {
     await closeAll(clients);

@@ -67,7 +67,7 @@ export async function measureThroughput(ctx: BenchContext): Promise<void> {
     [{ name: 'fake', baseURL: fake.url }],
     [{ alias: 'bench', providers: ['fake'] }],
   );
-  const bare = await startBareProxy(fake.url, GATEWAY_CPU);
+  const bare = await startBareProxy(fake.url, { cpus: GATEWAY_CPU });
   sweeps.push(
     await sweep(ctx, plan, {
       endpoint: endpoint('bare node:http + undici proxy', bare.origin),
@@ -120,7 +120,7 @@ async function profileBoth(
     {
       name: 'the bare proxy',
       start: async (nodeFlags) => {
-        const bare = await startBareProxy(fake.url, GATEWAY_CPU, nodeFlags);
+        const bare = await startBareProxy(fake.url, { cpus: GATEWAY_CPU, nodeFlags });
         return { process: bare.process, endpoint: endpoint('bare', bare.origin) };
       },
     },
@@ -273,6 +273,11 @@ function summarizeSweeps(ctx: BenchContext, sweeps: readonly Sweep[]): void {
   report.line(
     `  CPU/request: the gateway's CPU time over its sweep ÷ its requests; one core ÷ Switchyard's = ${formatNumber(1e6 / sy.cpuUsPerRequest)} req/s if nothing else ran on its core`,
   );
+  if (bare !== undefined && !Number.isFinite(bare.bestRps)) {
+    report.note(
+      'even the bare proxy never kept p99 ≤ 10 ms here: on this machine the p99 criterion measures its floor (GC pauses, scheduling), not the gateway',
+    );
+  }
   report.check(
     'Switchyard max req/s at p99 ≤ 10 ms',
     sy.bestRps,

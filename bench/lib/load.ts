@@ -37,15 +37,30 @@ export interface LoadResult {
 /** Which load generator ran. */
 export type LoadTool = 'wrk' | 'node';
 
-/** `wrk` when it is on PATH (and not `forceNode`), else the Node load generator. */
+/**
+ * `wrk` when it is on PATH (and not `forceNode`); when it is missing and we are root, tries
+ * `apt-get install -y wrk` once; otherwise the Node load generator.
+ */
 export function pickLoadTool(forceNode: boolean): LoadTool {
   if (forceNode) return 'node';
+  if (haveWrk()) return 'wrk';
+  if (process.getuid?.() !== 0) return 'node';
+  try {
+    process.stdout.write('wrk is missing: apt-get install -y wrk …\n');
+    execFileSync('apt-get', ['install', '-y', 'wrk'], { stdio: 'ignore', timeout: 180_000 });
+  } catch {
+    return 'node';
+  }
+  return haveWrk() ? 'wrk' : 'node';
+}
+
+function haveWrk(): boolean {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-    return 'wrk';
+    return true;
   } catch (error) {
     // wrk --version prints its usage and exits 1: it is there. ENOENT means it is not.
-    return (error as { code?: string }).code === 'ENOENT' ? 'node' : 'wrk';
+    return (error as { code?: string }).code !== 'ENOENT';
   }
 }
 

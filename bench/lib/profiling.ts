@@ -58,6 +58,10 @@ export async function profileUnderLoad(
     ]),
   ]);
   report.table([
+    ['self time by file', 'share', 'per request'],
+    ...summary.files.map((f) => [f.name, `${(f.share * 100).toFixed(1)} %`, perRequestMs(f.share)]),
+  ]);
+  report.table([
     ['self time by function', 'share', 'per request'],
     ...summary.functions.map((f) => [
       f.name,

@@ -93,6 +93,8 @@ export interface SwitchyardOptions {
   quiet?: boolean;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: readonly string[];
+  /** Environment of the process; defaults to the benchmark's. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts `switchyard serve` on loopback and waits for /readyz. Metrics are always on. */
@@ -119,6 +121,7 @@ export async function startSwitchyard(options: SwitchyardOptions): Promise<Switc
     ],
     cwd: ROOT,
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.env === undefined ? {} : { env: options.env }),
     stdoutFile: logFile ?? '/dev/null',
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -149,17 +152,24 @@ async function expectAliases(
   }
 }
 
+/** How to start the bare proxy. */
+export interface BareProxyOptions {
+  cpus?: string;
+  nodeFlags?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /** The bare proxy (bench/bare-proxy.ts) in front of `upstreamUrl`, in its own process. */
 export async function startBareProxy(
   upstreamUrl: string,
-  cpus?: string,
-  nodeFlags: readonly string[] = [],
+  options: BareProxyOptions = {},
 ): Promise<{ process: BenchProcess; origin: string }> {
   const child = new BenchProcess({
     name: 'bare-proxy',
     command: process.execPath,
-    args: [...nodeFlags, join(ROOT, 'bench/bare-proxy.ts'), upstreamUrl],
-    ...(cpus === undefined ? {} : { cpus }),
+    args: [...(options.nodeFlags ?? []), join(ROOT, 'bench/bare-proxy.ts'), upstreamUrl],
+    ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
+    ...(options.env === undefined ? {} : { env: options.env }),
   });
   const { origin } = JSON.parse(await child.firstLine()) as { origin: string };
   return { process: child, origin };
