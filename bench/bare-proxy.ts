@@ -1,6 +1,7 @@
 // The floor Switchyard is compared with: the least a Node proxy on the same stack can do, a
 // node:http server forwarding each POST to one upstream through a keep-alive undici Pool (the
-// LANDSCAPE's "bare Node http + undici proxy"). No parsing, routing, metrics or logs.
+// LANDSCAPE's "bare Node http + undici proxy"), relaying the answer chunk by chunk (SSE too). No
+// parsing, routing, metrics or logs.
 //   node bench/bare-proxy.ts http://127.0.0.1:PORT/v1
 // Prints {"origin": "http://127.0.0.1:PORT"} once listening; serves until SIGTERM.
 import { createServer } from 'node:http';
@@ -26,12 +27,14 @@ const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, r
         body: Buffer.concat(chunks),
       })
       .then(async (response) => {
-        const body = await response.body.arrayBuffer();
+        // Relayed chunk by chunk, as they arrive: streams (SSE) included.
+        const length = response.headers['content-length'];
         res.writeHead(response.statusCode, {
           'content-type': String(response.headers['content-type'] ?? 'application/json'),
-          'content-length': body.byteLength,
+          ...(length === undefined ? {} : { 'content-length': String(length) }),
         });
-        res.end(Buffer.from(body));
+        for await (const chunk of response.body as AsyncIterable<Buffer>) res.write(chunk);
+        res.end();
       })
       .catch(() => {
         res.writeHead(502).end();

@@ -5,7 +5,7 @@ import { Client, closeAll, endpoint, type Endpoint, type TimedStream } from './l
 import { writeManifests } from './lib/manifests.ts';
 import { portkeyIfWanted, type PortkeyService } from './lib/portkey.ts';
 import { formatMs, formatRatio } from './lib/report.ts';
-import { startFake, startSwitchyard, type FakeService } from './lib/services.ts';
+import { startBareProxy, startFake, startSwitchyard, type FakeService } from './lib/services.ts';
 import { addedLatency, summarize } from './lib/stats.ts';
 
 /**
@@ -33,13 +33,33 @@ export async function measureStreaming(ctx: BenchContext): Promise<void> {
       { alias: 'paced', providers: ['paced'] },
     ],
   );
-  const [switchyard, started] = await Promise.all([
+  const [switchyard, started, bareInstant, barePaced] = await Promise.all([
     startSwitchyard({ manifests }),
     portkeyIfWanted(ctx),
+    startBareProxy(instant.url),
+    startBareProxy(paced.url),
   ]);
   const portkey = await streamsThrough(ctx, started, instant);
-  await timeToFirstToken(ctx, endpoints(instant, switchyard.origin, 'bench', portkey));
-  await stalls(ctx, endpoints(paced, switchyard.origin, 'paced', portkey));
+  await timeToFirstToken(
+    ctx,
+    endpoints({
+      fake: instant,
+      bare: bareInstant.origin,
+      switchyard: switchyard.origin,
+      alias: 'bench',
+      portkey,
+    }),
+  );
+  await stalls(
+    ctx,
+    endpoints({
+      fake: paced,
+      bare: barePaced.origin,
+      switchyard: switchyard.origin,
+      alias: 'paced',
+      portkey,
+    }),
+  );
 }
 
 /**
@@ -69,13 +89,20 @@ async function streamsThrough(
   }
 }
 
-function endpoints(
-  fake: FakeService,
-  switchyardOrigin: string,
-  alias: string,
-  portkey: PortkeyService | undefined,
-): Endpoint[] {
-  const list = [endpoint('direct', fake.origin), endpoint('switchyard', switchyardOrigin, alias)];
+/** Direct, the bare proxy (the floor), Switchyard and Portkey, all in front of `fake`. */
+function endpoints(over: {
+  fake: FakeService;
+  bare: string;
+  switchyard: string;
+  alias: string;
+  portkey: PortkeyService | undefined;
+}): Endpoint[] {
+  const { fake, portkey } = over;
+  const list = [
+    endpoint('direct', fake.origin),
+    endpoint('bare proxy', over.bare),
+    endpoint('switchyard', over.switchyard, over.alias),
+  ];
   if (portkey !== undefined)
     list.push(endpoint('portkey', portkey.origin, undefined, portkey.headersFor(fake.url)));
   return list;
@@ -125,9 +152,16 @@ async function timeToFirstToken(ctx: BenchContext, targets: readonly Endpoint[])
       if (i > 0) report.figure(`${t.name} added TTFT p99 (paired)`, a.paired.p99, 'ms');
     });
     report.table(rows);
-    const sy = addedLatency(ttft[1] as number[], direct);
-    if (ttft[2] !== undefined) {
-      const pk = addedLatency(ttft[2], direct);
+    const at = (name: string): number[] | undefined =>
+      ttft[targets.findIndex((t) => t.name === name)];
+    const sy = addedLatency(at('switchyard') ?? [], direct);
+    const bare = addedLatency(at('bare proxy') ?? [], direct);
+    report.line(
+      `  Switchyard over the bare proxy (which relays bytes without reading them): TTFT p50 +${formatMs(sy.paired.p50 - bare.paired.p50)}, p99 +${formatMs(sy.paired.p99 - bare.paired.p99)}`,
+    );
+    const pkTtft = at('portkey');
+    if (pkTtft !== undefined) {
+      const pk = addedLatency(pkTtft, direct);
       report.line(
         `  Portkey's added TTFT p99 is ${formatRatio(pk.paired.p99 / sy.paired.p99)} Switchyard's`,
       );
@@ -179,8 +213,9 @@ async function stalls(ctx: BenchContext, targets: readonly Endpoint[]): Promise<
     // Stalls the direct path also shows come from the machine, not the proxy.
     // A Nagle/delayed-ACK stall is systematic: it hits a large share of the gaps. A few long
     // gaps on a busy machine hit the direct path too, so only the excess over direct counts.
-    const gapCount = runs[1]?.reduce((sum, stream) => sum + stream.gapsMs.length, 0) ?? 0;
-    const excess = (stallCounts[1] ?? 0) - (stallCounts[0] ?? 0);
+    const sy = targets.findIndex((t) => t.name === 'switchyard');
+    const gapCount = runs[sy]?.reduce((sum, stream) => sum + stream.gapsMs.length, 0) ?? 0;
+    const excess = (stallCounts[sy] ?? 0) - (stallCounts[0] ?? 0);
     report.line(
       `  stalls through Switchyard beyond those of the direct path: ${excess} of ${gapCount} gaps`,
     );
