@@ -111,7 +111,12 @@ describe('leader election with a coordination.k8s.io Lease', () => {
     assert.ok(takeoverMs < LEASE_MS, `${takeoverMs} ms`);
     assert.equal(await holder(), 'replica-b');
     await editBatchBudget(2222);
-    assert.ok((await writes(second)) > 0, 'the new leader publishes');
+    // The edit reaches the new leader through its watch and a debounced reconcile: wait for it.
+    await waitFor(
+      'the new leader to publish',
+      async () => ((await writes(second)) > 0 ? true : undefined),
+      LEASE_MS * 2,
+    );
   });
 
   test('when the leader dies without releasing the Lease, a replica takes over once it expires', async (t) => {
