@@ -115,13 +115,12 @@ async function steadyLoad(
   const settled = readings[settledAt] as Reading;
   const last = readings.at(-1) as Reading;
   const from = formatNumber((settledAt + 1) * BATCH);
-  report.check(
-    `RSS growth from ${from} to ${formatNumber(readings.length * BATCH)} requests`,
-    (last.rss - settled.rss) / 1e6,
-    '<=',
-    MEMORY_GOALS.flatGrowthMB,
-    'MB',
-  );
+  const growthMB = (last.rss - settled.rss) / 1e6;
+  const growthName = `RSS growth from ${from} to ${formatNumber(readings.length * BATCH)} requests`;
+  // Three batches are too few for the heap to reach its working size: --quick only reports it.
+  if (ctx.options.quick)
+    report.line(`  ${growthName}: ${growthMB.toFixed(1)} MB (judged by the full run)`);
+  else report.check(growthName, growthMB, '<=', MEMORY_GOALS.flatGrowthMB, 'MB');
   report.expect(
     `heap held after GC, growth from ${from} requests (a leak shows here)`,
     (last.heapUsedAfterGc - settled.heapUsedAfterGc) / 1e6,
@@ -187,11 +186,12 @@ async function bareAllocation(
 ): Promise<void> {
   const probe = gcProbe();
   const bare = await startBareProxy(fake.url, { nodeFlags: probe.nodeFlags, env: probe.env });
-  await sendBatch(bare.origin, undefined, BATCH / 2); // warm-up
+  const count = ctx.size(BATCH / 2, BATCH);
+  await sendBatch(bare.origin, undefined, count / 2); // warm-up
   const before = await probe.read(bare.process.pid);
-  await sendBatch(bare.origin, undefined, BATCH);
+  await sendBatch(bare.origin, undefined, count);
   const after = await probe.read(bare.process.pid);
-  const barePerRequest = (after.allocatedBytes - before.allocatedBytes) / BATCH;
+  const barePerRequest = (after.allocatedBytes - before.allocatedBytes) / count;
   ctx.report.line(
     `  V8 allocation per request: Switchyard ${formatNumber(switchyardPerRequest / 1000, 1)} KB, bare proxy ${formatNumber(barePerRequest / 1000, 1)} KB (${formatRatio(switchyardPerRequest / barePerRequest)}); young-generation GC work grows with it`,
   );

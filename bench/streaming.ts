@@ -183,7 +183,7 @@ async function stalls(ctx: BenchContext, targets: readonly Endpoint[]): Promise<
   const clients = targets.map((t) => new Client(t));
   try {
     await streamRounds(clients, 5, 10_000);
-    const runs = await streamRounds(clients, ctx.size(15, 80), ctx.size(10_000, 60_000));
+    const runs = await streamRounds(clients, ctx.size(10, 80), ctx.size(10_000, 60_000));
     report.line(
       `\n  gaps between chunks, fake pacing ${PACED.chunkDelayMs} ms/chunk (~30 chunks per stream); stall = gap ≥ ${STREAMING_GOALS.stallMs} ms`,
     );

@@ -21,7 +21,13 @@ const LOAD_CPU = '0';
 /** One gateway's sweep. */
 interface Sweep {
   name: string;
-  runs: (LoadResult & { gatewayCpu: number; fakeCpu: number; otherOnGatewayCore: number })[];
+  runs: (LoadResult & {
+    gatewayCpu: number;
+    fakeCpu: number;
+    otherOnGatewayCore: number;
+    /** Busy share of the load core (wrk + fake): near 100 % the load side, not the gateway, is the limit. */
+    loadCore: number;
+  })[];
   /** Most requests/s with p99 ≤ the goal's latency, or NaN when no run stayed under it. */
   bestRps: number;
   peakRps: number;
@@ -179,6 +185,7 @@ async function sweep(ctx: BenchContext, plan: SweepPlan, what: SweepTarget): Pro
         fake === undefined ? Number.NaN : (cpuSeconds(fake.process.pid) - fakeBefore) / wallS,
       // Whatever else ran on the gateway's core took that time from the gateway.
       otherOnGatewayCore: Math.max(0, (machine.perCpu[Number(GATEWAY_CPU)] ?? 0) - gatewayCpu),
+      loadCore: machine.perCpu[Number(LOAD_CPU)] ?? Number.NaN,
     });
   }
   const qualifying = runs.filter(
@@ -214,6 +221,7 @@ function printSweep(ctx: BenchContext, sweep: Sweep): void {
       'CPU/req',
       'fake CPU',
       'others on core 1',
+      'core 0 (load)',
     ],
     ...sweep.runs.map((r) => [
       String(r.connections),
@@ -227,8 +235,15 @@ function printSweep(ctx: BenchContext, sweep: Sweep): void {
       formatMs((r.gatewayCpu / r.rps) * 1000),
       percent(r.fakeCpu),
       percent(r.otherOnGatewayCore),
+      percent(r.loadCore),
     ]),
   ]);
+  const saturated = sweep.runs.filter((r) => r.loadCore >= 0.95).map((r) => r.connections);
+  if (saturated.length > 0) {
+    report.note(
+      `${sweep.name}: the load core (wrk + fake) was saturated at ${saturated.join(', ')} connections; those req/s are lower bounds of the gateway's`,
+    );
+  }
   for (const r of sweep.runs) {
     report.figure(`${sweep.name} c=${r.connections} req/s`, r.rps, 'req/s');
     report.figure(`${sweep.name} c=${r.connections} p99`, r.p99Ms, 'ms');
