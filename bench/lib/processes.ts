@@ -1,7 +1,7 @@
 // Child processes of the benchmark and the guarantee that none outlives it. An 'exit' hook kills
 // what is still running on a normal exit, an error or Ctrl-C (run.ts turns signals into exits);
 // a watchdog process covers a benchmark that is SIGKILLed: it holds a pipe from us and, when the
-// pipe closes for any reason, kills every pid still registered.
+// pipe closes for any reason, kills every pid still registered and removes the temp folders.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -10,15 +10,21 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const WATCHDOG = `
-const pids = new Set(); let buffer = '';
+const pids = new Set(); const dirs = new Set(); let buffer = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => {
   buffer += chunk; const lines = buffer.split('\\n'); buffer = lines.pop();
-  for (const line of lines) { const [op, pid] = line.split(' '); op === '+' ? pids.add(pid) : pids.delete(pid); }
+  for (const line of lines) {
+    const [op, kind, ...rest] = line.split(' '); const set = kind === 'pid' ? pids : dirs;
+    op === '+' ? set.add(rest.join(' ')) : set.delete(rest.join(' '));
+  }
 });
 process.stdin.on('end', () => {
   for (const pid of pids) { try { process.kill(Number(pid), 'SIGKILL'); } catch {} }
-  process.exit(0);
+  setTimeout(() => {
+    for (const dir of dirs) { try { require('node:fs').rmSync(dir, { recursive: true, force: true }); } catch {} }
+    process.exit(0);
+  }, 300);
 });
 `;
 
@@ -61,6 +67,7 @@ export function livePids(): number[] {
 export function makeTempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), `switchyard-bench-${prefix}-`));
   tempDirs.add(dir);
+  tellWatchdog(`+ dir ${dir}`);
   return dir;
 }
 
@@ -111,10 +118,10 @@ export class BenchProcess {
     this.#exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     const pid = this.pid;
     live.set(pid, this);
-    tellWatchdog(`+ ${pid}`);
+    tellWatchdog(`+ pid ${pid}`);
     void this.#exited.then(() => {
       live.delete(pid);
-      tellWatchdog(`- ${pid}`);
+      tellWatchdog(`- pid ${pid}`);
     });
   }
 
