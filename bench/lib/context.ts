@@ -50,7 +50,7 @@ export const USAGE = `Usage: npm run bench -- [--quick] [--only ${MEASUREMENTS.j
                        [--no-portkey] [--portkey-update] [--node-load] [--json FILE]
                        [--wait-quiet SECONDS] [--profile]
 
-  --quick           about a minute in all (fewer rounds, shorter load runs); full run ~10 minutes
+  --quick           about 1½ minutes in all (fewer rounds, shorter load runs); full run ~10 minutes
   --only LIST       run only these measurements (comma-separated)
   --no-portkey      do not install, start or compare with Portkey's gateway
   --portkey-update  reinstall @portkey-ai/gateway@latest into .cache/bench/portkey first
