@@ -1,12 +1,17 @@
+/** New samples after which the sorted view is rebuilt; quantiles lag by at most this many. */
+const RESORT_EVERY = 16;
+
 /**
- * The last `capacity` samples of a latency, with quantiles. Quantiles are recomputed only when
- * asked for after new samples arrived, so recording stays O(1) on the hot path.
+ * The last `capacity` samples of a latency, with quantiles. Recording is O(1); the sorted view
+ * behind the quantiles is rebuilt only after `RESORT_EVERY` new samples (or when there was none),
+ * because routing reads quantiles on every request and a sort per request would be waste.
  */
 export class LatencyWindow {
   readonly #samples: number[] = [];
   readonly #capacity: number;
   #next = 0;
   #sorted: number[] | undefined;
+  #sinceSort = 0;
 
   constructor(capacity = 128) {
     this.#capacity = capacity;
@@ -17,7 +22,7 @@ export class LatencyWindow {
     if (this.#samples.length < this.#capacity) this.#samples.push(ms);
     else this.#samples[this.#next] = ms;
     this.#next = (this.#next + 1) % this.#capacity;
-    this.#sorted = undefined;
+    this.#sinceSort += 1;
   }
 
   /** Number of samples held. */
@@ -28,7 +33,14 @@ export class LatencyWindow {
   /** The q-quantile (0..1) of the samples, or undefined with no samples. */
   quantile(q: number): number | undefined {
     if (this.#samples.length === 0) return undefined;
-    this.#sorted ??= [...this.#samples].sort((a, b) => a - b);
+    // Small windows are re-sorted on any change (cheap, and early quantiles matter most).
+    const stale =
+      this.#sinceSort >= RESORT_EVERY ||
+      (this.#sinceSort > 0 && this.#samples.length < RESORT_EVERY * 2);
+    if (this.#sorted === undefined || stale) {
+      this.#sorted = [...this.#samples].sort((a, b) => a - b);
+      this.#sinceSort = 0;
+    }
     const index = Math.min(
       this.#sorted.length - 1,
       Math.max(0, Math.ceil(q * this.#sorted.length) - 1),

@@ -11,6 +11,8 @@ interface TargetStats {
   ttft: LatencyWindow;
   total: LatencyWindow;
   settingsKey: string;
+  /** The provider config these stats were last checked against (a new config brings new objects). */
+  provider: ResolvedTarget['provider'];
 }
 
 /**
@@ -118,21 +120,28 @@ export class HealthTracker {
   }
 
   #statsFor(target: ResolvedTarget): TargetStats {
+    const stats = this.#stats.get(target.key);
+    // Hot path: the same config object as last time, so the same settings.
+    if (stats !== undefined && stats.provider === target.provider) return stats;
     const settingsKey = JSON.stringify([target.provider.circuitBreaker, target.provider.limits]);
-    let stats = this.#stats.get(target.key);
-    if (stats === undefined || stats.settingsKey !== settingsKey) {
-      // New target, or its breaker settings changed with a new config: start afresh.
-      stats = {
-        providerName: target.provider.name,
-        limits: target.provider.limits,
-        breaker: new CircuitBreaker(target.provider.circuitBreaker),
-        ttft: stats?.ttft ?? new LatencyWindow(),
-        total: stats?.total ?? new LatencyWindow(),
-        settingsKey,
-      };
-      this.#stats.set(target.key, stats);
+    if (stats !== undefined && stats.settingsKey === settingsKey) {
+      // A new config with equal settings: keep the breaker's state.
+      stats.provider = target.provider;
+      stats.limits = target.provider.limits;
+      return stats;
     }
-    return stats;
+    // New target, or its breaker settings changed with a new config: start afresh.
+    const fresh: TargetStats = {
+      providerName: target.provider.name,
+      limits: target.provider.limits,
+      breaker: new CircuitBreaker(target.provider.circuitBreaker),
+      ttft: stats?.ttft ?? new LatencyWindow(),
+      total: stats?.total ?? new LatencyWindow(),
+      settingsKey,
+      provider: target.provider,
+    };
+    this.#stats.set(target.key, fresh);
+    return fresh;
   }
 
   #rateFor(provider: string): RateWindow {

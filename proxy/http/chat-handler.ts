@@ -28,6 +28,7 @@ import { recordCompletion } from './accounting.ts';
 import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
+import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
 
 /** Routing pressure for each budget state. */
@@ -74,10 +75,7 @@ export async function handleChat(
     source: decision.classification.source,
     tier: decision.classification.tier,
   });
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  const signal = abortWhenClientGone(res);
   const job: ChatJob = {
     ...decision,
     req,
@@ -87,7 +85,7 @@ export async function handleChat(
     resolution,
     input,
     receivedAtMs,
-    signal: controller.signal,
+    signal,
   };
   const cacheKey = decision.sensitive
     ? undefined

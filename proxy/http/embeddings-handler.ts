@@ -12,6 +12,7 @@ import type { ProxyContext } from '../proxy-context.ts';
 import { recordCompletion } from './accounting.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
+import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
 
 type EmbeddingsResult = { response: EmbeddingsResponse; usage: Usage };
@@ -54,14 +55,11 @@ export async function handleEmbeddings(
     exclusions: [],
     tiers: ['direct'],
   };
-  const controller = new AbortController();
-  res.on('close', () => {
-    if (!res.writableFinished) controller.abort();
-  });
+  const signal = abortWhenClientGone(res);
   const run = await runPlan(
     routePlan.attempts,
     DIRECT_FAILOVER,
-    controller.signal,
+    signal,
     embeddingsAttempt(request, ctx),
     ctx,
   );
