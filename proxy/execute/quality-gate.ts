@@ -1,4 +1,6 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type { Ajv as AjvType, ValidateFunction } from 'ajv';
 import type { ChatCompletion, ChatCompletionRequest } from '../../core/openai/types.ts';
 
 /** The verdict on one answer. */
@@ -12,7 +14,8 @@ const MAX_CACHED_SCHEMAS = 256;
  * signal to escalate (see the chat handler). Compiled schemas are cached by their text.
  */
 export class QualityGate {
-  readonly #ajv = new Ajv({ strict: false, allErrors: false });
+  // Loaded on the first json_schema answer: most proxies never see one, and ajv costs ~5 MB RSS.
+  #ajv: AjvType | undefined;
   readonly #validators = new Map<string, ValidateFunction>();
 
   /** True when the request asks for structured output, so its answers are gated. */
@@ -47,6 +50,7 @@ export class QualityGate {
     let validate = this.#validators.get(key);
     if (validate === undefined) {
       try {
+        this.#ajv ??= newAjv();
         validate = this.#ajv.compile(schema);
       } catch {
         return undefined; // a schema ajv cannot compile is the provider's to enforce, not ours
@@ -56,6 +60,11 @@ export class QualityGate {
     }
     return validate;
   }
+}
+
+function newAjv(): AjvType {
+  const { Ajv } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
+  return new Ajv({ strict: false, allErrors: false });
 }
 
 /** The text that should be JSON, or undefined when the answer is a tool call or has no text. */
