@@ -168,7 +168,9 @@ async function sweep(ctx: BenchContext, plan: SweepPlan, what: SweepTarget): Pro
     headers: target.headers,
     cpus: LOAD_CPU,
   };
-  await runLoad(tool, { ...spec, connections: 32, durationS: ctx.size(1, 3) }); // warm-up (JIT)
+  // Warm-up: on one core V8's optimising compiler shares the core with the requests, and the
+  // first seconds run ~1.5× slower until the hot paths are compiled.
+  await runLoad(tool, { ...spec, connections: 32, durationS: ctx.size(3, 8) });
   const runs: Sweep['runs'] = [];
   for (const c of connections) {
     const gatewayBefore = cpuSeconds(gateway.pid);

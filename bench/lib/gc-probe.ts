@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { makeTempDir } from './processes.ts';
-import { ROOT } from './services.ts';
+import { gcHookEntry } from './build.ts';
 
 /** What the hook reports after a full GC, in bytes. */
 export interface GcReading {
@@ -26,7 +26,7 @@ export function gcProbe(): GcProbe {
   const file = join(makeTempDir('gc'), 'gc-hook.jsonl');
   let seen = 0;
   return {
-    nodeFlags: ['--expose-gc', '--import', join(ROOT, 'bench/gc-hook.ts')],
+    nodeFlags: ['--expose-gc', '--import', gcHookEntry()],
     env: { ...process.env, BENCH_GC_HOOK_OUT: file },
     async read(pid) {
       process.kill(pid, 'SIGUSR2');
