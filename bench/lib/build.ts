@@ -41,6 +41,14 @@ export function productionEntry(): string {
 export function gcHookEntry(): string {
   const out = join(OUT_DIR, 'gc-hook.js');
   mkdirSync(OUT_DIR, { recursive: true });
-  writeFileSync(out, stripTypeScriptTypes(readFileSync(join(ROOT, 'bench/gc-hook.ts'), 'utf8')));
+  const source = readFileSync(join(ROOT, 'bench/gc-hook.ts'), 'utf8');
+  // stripTypeScriptTypes warns that it is experimental; that is noise in the report.
+  const descriptor = Object.getOwnPropertyDescriptor(process, 'emitWarning');
+  process.emitWarning = () => {};
+  try {
+    writeFileSync(out, stripTypeScriptTypes(source));
+  } finally {
+    if (descriptor !== undefined) Object.defineProperty(process, 'emitWarning', descriptor);
+  }
   return out;
 }
