@@ -86,17 +86,19 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const isLeader = (): boolean => elector.isLeader;
   const retry = new Backoff({ initialMs: 500, maxMs: 30_000 });
   let stopping = false;
+  const retryLater = (error: unknown): void => {
+    metrics.reconcileErrors.inc();
+    const delayMs = retry.next();
+    log.error('reconcile failed; retrying', { error: errorText(error), delayMs });
+    void sleep(delayMs).then(() => {
+      if (!stopping) debouncer.trigger();
+    });
+  };
   const debouncer = new Debouncer(async () => {
     try {
       await reconciler.reconcile();
-      retry.reset();
     } catch (error) {
-      metrics.reconcileErrors.inc();
-      const delayMs = retry.next();
-      log.error('reconcile failed; retrying', { error: errorText(error), delayMs });
-      void sleep(delayMs).then(() => {
-        if (!stopping) debouncer.trigger();
-      });
+      retryLater(error);
     }
   }, options.debounce);
 
@@ -125,6 +127,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     compressAboveBytes: options.compressAboveBytes,
     statusConcurrency: options.statusConcurrency,
     onReconcile: options.onReconcile,
+    // The backoff resets only once a whole reconcile, statuses included, went through.
+    onStatusRound: (error) => (error === undefined ? retry.reset() : retryLater(error)),
   });
   const elector = new LeaderElector({
     client,
@@ -186,6 +190,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     async stop(stopOptions = {}) {
       stopping = true;
       await debouncer.stop();
+      await reconciler.statusSettled();
       await elector.stop({ release: stopOptions.releaseLease !== false });
       await sources.stop();
       await health.close();

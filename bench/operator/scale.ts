@@ -72,7 +72,7 @@ async function timeStart(env: BenchEnv, routes: number, sentinel: string) {
       );
     });
   // An edit right after the first publication lands while the first reconcile still writes
-  // the status of every object; reconciles never overlap, so it waits for those writes.
+  // the status of every object; status writes run in their own lane, so it should not wait.
   const sweepBusy = reconcilesSince(env.operator).length === 0;
   const duringSweep = await editUntilPublished(env, 1, 'edit-during-first-sweep');
   const first = await nextReconcile(env.operator, 0, (r) => r.config === 'applied');

@@ -30,7 +30,10 @@ export interface ReconcileReport {
   compileMs: number;
   /** From the start until the config was published (or found unchanged). */
   publishMs: number;
-  /** The whole reconcile, status writes and Events included. */
+  /**
+   * The whole reconcile, status writes and Events included (and any wait for an earlier round of
+   * status writes: they run in their own lane, after publication).
+   */
   durationMs: number;
 }
 
@@ -48,6 +51,22 @@ export interface ReconcilerOptions {
   statusConcurrency: number | undefined;
   /** Called after every reconcile that ran (tests, embedding). */
   onReconcile: ((report: ReconcileReport) => void) | undefined;
+  /**
+   * A round of status writes ended: with the error when some failed (the caller schedules a retry,
+   * the next reconcile), undefined when all went through.
+   */
+  onStatusRound: (error: Error | undefined) => void;
+}
+
+/** A published reconcile whose statuses and Events are still to be written. */
+interface StatusJob {
+  statuses: readonly ObjectStatus[];
+  started: number;
+  configHash: string;
+  config: PublishOutcome;
+  credentials: PublishOutcome;
+  compileMs: number;
+  publishMs: number;
 }
 
 /**
@@ -55,6 +74,11 @@ export interface ReconcilerOptions {
  * publish the credentials Secret and then the config ConfigMap (so a proxy that follows both
  * usually has a new key before the config that needs it), then bring every object's status in
  * line and record Events for rejections. Only the leader reconciles.
+ *
+ * Status writes run in a lane of their own, one round at a time, so that a burst of them (1,000
+ * new objects take ~10 s of API calls) never delays the next publication: a reconcile returns
+ * once its config is published. A round that is waiting to start is replaced by a newer one,
+ * which carries the latest statuses (the writer compares against the live objects anyway).
  */
 export class Reconciler {
   readonly #options: ReconcilerOptions;
@@ -63,6 +87,8 @@ export class Reconciler {
   readonly #status: StatusWriter;
   readonly #events: EventRecorder;
   #last: ReconcileReport | undefined;
+  #pendingStatus: StatusJob | undefined;
+  #statusLane: Promise<void> | undefined;
   #compiled: { fingerprint: string; result: CompileResult } | undefined;
 
   constructor(options: ReconcilerOptions) {
@@ -92,6 +118,7 @@ export class Reconciler {
 
   /** Forgets what this replica wrote in an earlier term (call when leadership changes). */
   reset(): void {
+    this.#pendingStatus = undefined;
     this.#configMap.reset();
     this.#credentials.reset();
     this.#status.reset();
@@ -124,10 +151,13 @@ export class Reconciler {
     this.#credentials.observedChanged();
   }
 
-  /** Runs one reconcile; throws when publication or a status write failed (the caller retries). */
-  async reconcile(): Promise<ReconcileReport | undefined> {
-    const { sources, metrics, log, namespace, client } = this.#options;
-    if (!this.#options.isLeader() || !sources.hasSynced) return undefined;
+  /**
+   * Runs one reconcile up to publication and queues its status writes; throws when publication
+   * failed (the caller retries). Status rounds are reported through `onStatusRound`.
+   */
+  async reconcile(): Promise<void> {
+    const { sources, metrics, namespace, client } = this.#options;
+    if (!this.#options.isLeader() || !sources.hasSynced) return;
     const started = performance.now();
     const snapshot = snapshotOf(
       sources.providers.values(),
@@ -144,17 +174,67 @@ export class Reconciler {
     );
     const configMap = configMapFor(config, namespace, this.#options.compressAboveBytes);
     metrics.configBytes.set(storedBytes(configMap));
-    if (!this.#options.isLeader()) return undefined;
+    if (!this.#options.isLeader()) return;
     const configOutcome = await this.#configMap.publish(configMap);
     if (credentials === 'applied') metrics.publications.inc({ object: 'secret' });
     if (configOutcome === 'applied') metrics.publications.inc({ object: 'configmap' });
-    const publishMs = performance.now() - started;
+    const job: StatusJob = {
+      statuses,
+      started,
+      configHash: config.configHash,
+      config: configOutcome,
+      credentials,
+      compileMs,
+      publishMs: performance.now() - started,
+    };
+    this.#queueStatus(job);
+  }
 
-    const status = await this.#status.write(statuses, kubeTime(this.#options.clock()));
+  /** Resolves when no status round is running or waiting (tests, shutdown). */
+  async statusSettled(): Promise<void> {
+    while (this.#statusLane !== undefined) await this.#statusLane;
+  }
+
+  #queueStatus(job: StatusJob): void {
+    const waiting = this.#pendingStatus;
+    // A waiting round that published something keeps its report (the one that says "applied");
+    // either way the newest statuses are the ones written.
+    const published = (j: StatusJob): boolean =>
+      j.config === 'applied' || j.credentials === 'applied';
+    this.#pendingStatus =
+      waiting !== undefined && published(waiting) && !published(job)
+        ? { ...waiting, statuses: job.statuses, configHash: job.configHash }
+        : job;
+    this.#statusLane ??= this.#drainStatus().finally(() => {
+      this.#statusLane = undefined;
+    });
+  }
+
+  async #drainStatus(): Promise<void> {
+    for (let job = this.#takeStatusJob(); job !== undefined; job = this.#takeStatusJob()) {
+      let failure: Error | undefined;
+      try {
+        await this.#writeStatus(job);
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+      this.#options.onStatusRound(failure);
+    }
+  }
+
+  #takeStatusJob(): StatusJob | undefined {
+    const job = this.#pendingStatus;
+    this.#pendingStatus = undefined;
+    return job;
+  }
+
+  async #writeStatus(job: StatusJob): Promise<void> {
+    const { sources, metrics, log } = this.#options;
+    const status = await this.#status.write(job.statuses, kubeTime(this.#options.clock()));
     metrics.statusWrites.inc({ outcome: 'written' }, status.written);
     metrics.statusWrites.inc({ outcome: 'conflict' }, status.conflicts);
     metrics.statusWrites.inc({ outcome: 'failed' }, status.failed);
-    const events = await this.#events.record(statuses, (s) => lookup(sources, s)?.metadata.uid);
+    const events = await this.#events.record(job.statuses, (s) => lookup(sources, s)?.metadata.uid);
     metrics.events.inc(events.emitted);
     if (events.failed > 0) {
       log.warn('could not record some events', {
@@ -164,15 +244,15 @@ export class Reconciler {
     }
 
     const report: ReconcileReport = {
-      configHash: config.configHash,
-      config: configOutcome,
-      credentials,
+      configHash: job.configHash,
+      config: job.config,
+      credentials: job.credentials,
       status,
       events,
-      objects: statuses.length,
-      compileMs,
-      publishMs,
-      durationMs: performance.now() - started,
+      objects: job.statuses.length,
+      compileMs: job.compileMs,
+      publishMs: job.publishMs,
+      durationMs: performance.now() - job.started,
     };
     metrics.reconcileDuration.observe(report.durationMs / 1000);
     this.#last = report;
@@ -183,7 +263,6 @@ export class Reconciler {
         `${status.failed} status writes failed, first: ${errorText(status.firstError)}`,
       );
     }
-    return report;
   }
 }
 
