@@ -119,19 +119,12 @@ function estimateUSD(routePlan: Plan, input: RoutingInput): number {
 }
 
 function responseContextFor(job: ChatJob): (target: ResolvedTarget) => ResponseContext {
-  return (target) => {
-    let id: string | undefined;
-    return {
-      responseModel: target.key,
-      request: job.request,
-      createdSeconds: Math.floor(job.ctx.wallNow() / 1000),
-      // Drawn only when the upstream answer has no id of its own (a random UUID is not free).
-      get fallbackId() {
-        id ??= `chatcmpl-${job.ctx.newId()}`;
-        return id;
-      },
-    };
-  };
+  return (target) => ({
+    responseModel: target.key,
+    request: job.request,
+    createdSeconds: Math.floor(job.ctx.wallNow() / 1000),
+    fallbackId: `chatcmpl-${job.ctx.newId()}`,
+  });
 }
 
 async function serveStream(job: ChatJob): Promise<number> {
