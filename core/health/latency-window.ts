@@ -10,7 +10,7 @@ export class LatencyWindow {
   readonly #samples: number[] = [];
   readonly #capacity: number;
   #next = 0;
-  #sorted: number[] | undefined;
+  #sorted: Float64Array | undefined;
   #sinceSort = 0;
 
   constructor(capacity = 128) {
@@ -38,7 +38,11 @@ export class LatencyWindow {
       this.#sinceSort >= RESORT_EVERY ||
       (this.#sinceSort > 0 && this.#samples.length < RESORT_EVERY * 2);
     if (this.#sorted === undefined || stale) {
-      this.#sorted = [...this.#samples].sort((a, b) => a - b);
+      // A typed array sorts numerically without a comparator callback, and its buffer is reused.
+      if (this.#sorted?.length !== this.#samples.length)
+        this.#sorted = new Float64Array(this.#samples.length);
+      this.#sorted.set(this.#samples);
+      this.#sorted.sort();
       this.#sinceSort = 0;
     }
     const index = Math.min(

@@ -180,22 +180,21 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     cache: cacheKey === undefined ? 'off' : 'miss',
   });
   const payload = JSON.stringify(completion);
-  job.res.writeHead(200, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    ...receiptHeaders({
-      route: resolution.routeName,
-      rule: job.classification.rule,
-      tier: run.winner.tier,
-      provider: run.winner.target.provider.name,
-      model: run.winner.target.model.name,
-      attempts: run.attempts,
-      costUSD: accounting.costUSD,
-      overheadMs: accounting.overheadMs,
-      cache: cacheKey === undefined ? 'off' : 'miss',
-    }),
-    ...(quality === undefined ? {} : { 'x-switchyard-quality': quality }),
+  const headers = receiptHeaders({
+    route: resolution.routeName,
+    rule: job.classification.rule,
+    tier: run.winner.tier,
+    provider: run.winner.target.provider.name,
+    model: run.winner.target.model.name,
+    attempts: run.attempts,
+    costUSD: accounting.costUSD,
+    overheadMs: accounting.overheadMs,
+    cache: cacheKey === undefined ? 'off' : 'miss',
   });
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  if (quality !== undefined) headers['x-switchyard-quality'] = quality;
+  job.res.writeHead(200, headers);
   job.res.end(payload);
   const ttl = resolution.route?.config.cache?.exact?.ttlSeconds;
   if (cacheKey !== undefined && ttl !== undefined && quality !== 'failed') {
