@@ -1,0 +1,170 @@
+// `node bench/compare.ts --base REV`: does this working tree's proxy cost more or less CPU per
+// request than revision REV's? On a shared machine one benchmark run against another cannot tell
+// a 10 % change from the neighbours' noise (single runs here swing ±30 %). So both builds run at
+// once, each on core 1 in turn, and short closed-loop runs alternate between them (ABBA order),
+// for many rounds: both see the same noise, and the per-round ratio of their CPU time per request
+// is what is reported. It found the response-context getter that cost ~10 % (undone in 9e3a7bb).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { productionEntry } from './lib/build.ts';
+import { chatBody } from './lib/http.ts';
+import { pickLoadTool, runLoad } from './lib/load.ts';
+import { writeManifests } from './lib/manifests.ts';
+import {
+  BenchProcess,
+  cpuSeconds,
+  freePort,
+  killAllNow,
+  makeTempDir,
+  stopAll,
+} from './lib/processes.ts';
+import { formatRatio } from './lib/report.ts';
+import { ROOT, startFake } from './lib/services.ts';
+
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16]
+
+Runs the production build of REV (a git revision) and of the working tree side by side against
+one fake provider, alternating short load runs on core 1, and prints CPU time per request of
+each, round by round, with the median of the per-round ratios (working tree ÷ base). The base is
+built with the working tree's node_modules: a revision with other dependencies will not start.`;
+
+interface Side {
+  name: string;
+  process: BenchProcess;
+  origin: string;
+  usPerRequest: number[];
+}
+
+/** Extracts REV into .cache/bench/compare/REV and builds it; returns its CLI entry point. */
+function baseEntry(rev: string): string {
+  const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' });
+  const dir = join(ROOT, '.cache/bench/compare', sha.trim());
+  if (!existsSync(join(dir, 'package.json'))) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync('sh', ['-c', `git archive --format=tar ${sha.trim()} | tar -x -C "${dir}"`], {
+      cwd: ROOT,
+    });
+  }
+  // Revisions before the production build existed run their TypeScript sources.
+  if (!existsSync(join(dir, 'tsconfig.build.json'))) return join(dir, 'bin/switchyard.js');
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { cwd: dir });
+  return join(dir, 'dist/cli/main.js');
+}
+
+async function startSide(name: string, entry: string, manifestsDir: string): Promise<Side> {
+  const port = await freePort();
+  const child = new BenchProcess({
+    name,
+    command: process.execPath,
+    args: [
+      entry,
+      'serve',
+      '--manifests',
+      manifestsDir,
+      '--port',
+      String(port),
+      '--metrics-port',
+      String(await freePort()),
+      '--host',
+      '127.0.0.1',
+    ],
+    cpus: '1',
+    stdoutFile: join(makeTempDir('compare-log'), `${name}.log`),
+  });
+  const origin = `http://127.0.0.1:${port}`;
+  await child.waitForHttp(`${origin}/readyz`);
+  return { name, process: child, origin, usPerRequest: [] };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      base: { type: 'string' },
+      rounds: { type: 'string', default: '20' },
+      seconds: { type: 'string', default: '1' },
+      connections: { type: 'string', default: '16' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help || values.base === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  const rounds = Number(values.rounds);
+  const durationS = Number(values.seconds);
+  const connections = Number(values.connections);
+  const tool = pickLoadTool(false);
+
+  const base = baseEntry(values.base);
+  const head = productionEntry();
+  const fake = await startFake({ cpus: '0' });
+  const manifests = writeManifests(
+    [{ name: 'p1', baseURL: fake.url }],
+    [{ alias: 'fast', providers: ['p1'] }],
+  );
+  const sides = [
+    await startSide(`base ${values.base}`, base, manifests.dir),
+    await startSide('working tree', head, manifests.dir),
+  ];
+  const load = (side: Side, seconds: number) =>
+    runLoad(tool, {
+      url: `${side.origin}/v1/chat/completions`,
+      body: chatBody('fast'),
+      headers: { 'content-type': 'application/json' },
+      connections,
+      durationS: seconds,
+      cpus: '0',
+    });
+  // Warm-up: until V8 has optimised the hot paths, a run costs ~1.5× the CPU.
+  for (const side of sides) await load(side, 8);
+  process.stdout.write(`CPU µs per request, ${rounds} rounds of ${durationS} s each:\n`);
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? sides : [...sides].reverse();
+    for (const side of order) {
+      const before = cpuSeconds(side.process.pid);
+      const result = await load(side, durationS);
+      const used = cpuSeconds(side.process.pid) - before;
+      side.usPerRequest.push(Math.round((used * 1e6) / Math.max(1, result.requests)));
+    }
+    const [a, b] = sides.map((s) => s.usPerRequest.at(-1) ?? 0);
+    process.stdout.write(`  round ${round + 1}: base ${a} µs, working tree ${b} µs\n`);
+  }
+  const [baseSide, headSide] = sides as [Side, Side];
+  const ratios = headSide.usPerRequest.map((us, i) => us / (baseSide.usPerRequest[i] ?? us));
+  const cheaper = ratios.filter((r) => r < 1).length;
+  process.stdout.write(
+    `base: median ${median(baseSide.usPerRequest)} µs, min ${Math.min(...baseSide.usPerRequest)} µs\n` +
+      `working tree: median ${median(headSide.usPerRequest)} µs, min ${Math.min(...headSide.usPerRequest)} µs\n` +
+      `working tree ÷ base, median of the per-round ratios: ${formatRatio(median(ratios))} ` +
+      `(cheaper in ${cheaper} of ${ratios.length} rounds)\n`,
+  );
+  return 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllNow();
+    process.exit(130);
+  });
+}
+main()
+  .then(async (code) => {
+    await stopAll();
+    killAllNow();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    process.stderr.write(`compare: ${(error as Error).stack ?? String(error)}\n`);
+    await stopAll();
+    killAllNow();
+    process.exit(1);
+  });
