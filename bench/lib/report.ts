@@ -50,6 +50,23 @@ export function formatMB(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
+/**
+ * The lines of an aligned table, indented by two spaces: the first row is the header (underlined),
+ * the first column left-aligned, the others right-aligned.
+ */
+export function alignedTable(rows: readonly (readonly string[])[]): string[] {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.flatMap((row, r) => {
+    const cells = row.map((cell, i) =>
+      i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
+    );
+    const line = `  ${cells.join('  ')}`;
+    return r === 0 ? [line, `  ${widths.map((w) => '-'.repeat(w)).join('  ')}`] : [line];
+  });
+}
+
 /** Collects and prints the results of one benchmark run. */
 export class Report {
   readonly goals: GoalResult[] = [];
@@ -86,16 +103,7 @@ export class Report {
 
   /** Prints an aligned table; the first row is the header. */
   table(rows: readonly (readonly string[])[]): void {
-    const widths: number[] = [];
-    for (const row of rows)
-      row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-    rows.forEach((row, r) => {
-      const cells = row.map((cell, i) =>
-        i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      );
-      this.#write(`  ${cells.join('  ')}`);
-      if (r === 0) this.#write(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-    });
+    for (const line of alignedTable(rows)) this.#write(line);
   }
 
   /** Checks a measured value against a goal from an issue; prints PASS or MISS and keeps it. */

@@ -1,4 +1,5 @@
 // Printing: sections, aligned tables and the final PASS/MISS table of goals.
+import { alignedTable, formatRatio } from '../lib/report.ts';
 
 /** A measured value checked against a goal. */
 export interface GoalRow {
@@ -17,10 +18,7 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms.toFixed(ms < 10 ? 1 : 0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Formats a ratio such as `3.4×`. */
-export function formatRatio(value: number): string {
-  return Number.isFinite(value) ? `${value.toFixed(value < 10 ? 2 : 1)}×` : '—';
-}
+export { formatRatio };
 
 /** Formats bytes as MiB. */
 export function formatMiB(bytes: number): string {
@@ -48,17 +46,7 @@ export class Report {
 
   /** Prints an aligned table; the first row is the header, the first column left-aligned. */
   table(rows: readonly (readonly string[])[]): void {
-    const widths: number[] = [];
-    for (const row of rows) {
-      row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-    }
-    rows.forEach((row, r) => {
-      const cells = row.map((cell, i) =>
-        i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0),
-      );
-      this.#write(`  ${cells.join('  ')}`);
-      if (r === 0) this.#write(`  ${widths.map((w) => '-'.repeat(w)).join('  ')}`);
-    });
+    for (const line of alignedTable(rows)) this.#write(line);
   }
 
   /** Records `value ≤ goal` and prints PASS or MISS. */

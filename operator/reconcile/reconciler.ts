@@ -205,20 +205,23 @@ export class Reconciler {
       waiting !== undefined && published(waiting) && !published(job)
         ? { ...waiting, statuses: job.statuses, configHash: job.configHash }
         : job;
-    this.#statusLane ??= this.#drainStatus().finally(() => {
-      this.#statusLane = undefined;
-    });
+    this.#statusLane ??= this.#drainStatus();
   }
 
   async #drainStatus(): Promise<void> {
-    for (let job = this.#takeStatusJob(); job !== undefined; job = this.#takeStatusJob()) {
-      let failure: Error | undefined;
-      try {
-        await this.#writeStatus(job);
-      } catch (error) {
-        failure = error instanceof Error ? error : new Error(String(error));
+    try {
+      for (let job = this.#takeStatusJob(); job !== undefined; job = this.#takeStatusJob()) {
+        let failure: Error | undefined;
+        try {
+          await this.#writeStatus(job);
+        } catch (error) {
+          failure = error instanceof Error ? error : new Error(String(error));
+        }
+        this.#options.onStatusRound(failure);
       }
-      this.#options.onStatusRound(failure);
+    } finally {
+      // Cleared in the same turn as the last empty check: a job queued later starts a new lane.
+      this.#statusLane = undefined;
     }
   }
 

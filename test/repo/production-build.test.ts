@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../cli/run-switchyard.ts';
 
@@ -14,7 +14,7 @@ const METRICS_PORT = 18191;
 test('the production build validates the examples and serves the demo policies', async (t) => {
   // Inside the repository, so that the compiled files resolve packages from its node_modules.
   const cache = join(repoRoot, '.cache');
-  execFileSync('mkdir', ['-p', cache]);
+  mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, 'test-build-'));
   t.after(() => rmSync(out, { recursive: true, force: true }));
   const tsc = join(repoRoot, 'node_modules/typescript/bin/tsc');
