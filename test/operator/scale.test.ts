@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { KubeClient, loadKubeConfig } from '../../operator/kube/kube-client.ts';
 import type { RunningOperator } from '../../operator/main.ts';
 import type { ReconcileReport } from '../../operator/reconcile/reconciler.ts';
+import { scalePolicy, scaleProvider, type ScaleShape } from '../../bench/operator/manifests.ts';
 import { ConfigStore } from '../../proxy/config/config-store.ts';
 import { decodeConfig } from '../../proxy/cluster/decode-config.ts';
 import {
@@ -23,60 +24,16 @@ const PROVIDERS_PER_NAMESPACE = 40;
 const POLICIES_PER_NAMESPACE = 60;
 const TOTAL = NAMESPACES * (PROVIDERS_PER_NAMESPACE + POLICIES_PER_NAMESPACE);
 
-function provider(namespace: string, index: number): object {
-  return {
-    apiVersion: 'switchyard.dev/v1alpha1',
-    kind: 'ModelProvider',
-    metadata: { name: `${namespace}-p${index}`, namespace },
-    spec: {
-      api: 'openai',
-      baseURL: `http://10.0.${index % 250}.1:8000/v1`,
-      auth: { secretRef: { name: 'keys', key: `k${index}` } },
-      dataPolicy: { trainsOnData: false, zeroDataRetention: index % 2 === 0, regions: ['eu'] },
-      limits: { requestsPerMinute: 600, maxConcurrency: 32 },
-      models: ['small', 'medium', 'large'].map((size, rank) => ({
-        name: `model-${size}`,
-        contextWindow: 32_768 * (rank + 1),
-        maxOutputTokens: 4096,
-        pricing: { inputPerMillion: 0.1 * (rank + 1), outputPerMillion: 0.4 * (rank + 1) },
-        capabilities: ['tools', 'json', 'streaming'],
-        tags: ['general', size],
-      })),
-    },
-  };
-}
-
-function policy(namespace: string, index: number): object {
-  const target = (offset: number, size: string) => ({
-    provider: `${namespace}-p${(index + offset) % PROVIDERS_PER_NAMESPACE}`,
-    model: `model-${size}`,
-  });
-  return {
-    apiVersion: 'switchyard.dev/v1alpha1',
-    kind: 'RoutePolicy',
-    metadata: { name: `route-${index}`, namespace },
-    spec: {
-      model: `${namespace}-alias-${index}`,
-      tiers: [
-        { name: 'budget', strategy: 'cheapest', targets: [target(0, 'small'), target(1, 'small')] },
-        { name: 'premium', strategy: 'ordered', targets: [target(2, 'large'), target(3, 'large')] },
-      ],
-      classification: {
-        default: 'budget',
-        rules: [
-          { name: 'reasoning', tier: 'premium', match: { keywords: ['step by step', 'prove'] } },
-          { name: 'long', tier: 'premium', match: { minPromptTokens: 8000 } },
-        ],
-      },
-      failover: {
-        attemptTimeoutMs: 5000,
-        ttftTimeoutMs: 2000,
-        retries: { max: 1 },
-        escalate: true,
-      },
-    },
-  };
-}
+// The same objects as the operator benchmark's scale set (bench/operator/manifests.ts), in a
+// different shape; the providers point at an address nothing listens on (nothing calls them here).
+const SHAPE: ScaleShape = {
+  namespaces: NAMESPACES,
+  providersPerNamespace: PROVIDERS_PER_NAMESPACE,
+  policiesPerNamespace: POLICIES_PER_NAMESPACE,
+};
+const provider = (namespace: string, index: number): object =>
+  scaleProvider(namespace, index, `http://10.0.${index % 250}.1:8000/v1`);
+const policy = (namespace: string, index: number): object => scalePolicy(namespace, index, SHAPE);
 
 /** Runs `tasks` with at most `concurrency` in flight. */
 async function pool(tasks: (() => Promise<unknown>)[], concurrency: number): Promise<void> {
