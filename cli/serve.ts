@@ -4,6 +4,7 @@ import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import { ClientAuth } from '../proxy/http/client-auth.ts';
+import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
@@ -77,6 +78,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
     });
+    compactAfterFirstConfig(proxy.ctx.config);
     // Loaded only in cluster mode: the Kubernetes client alone costs ~80 MB of RSS.
     const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
     const watch = watchClusterConfig({
@@ -103,6 +105,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     ...(auth === undefined ? {} : { auth }),
     io,
   });
+  compactAfterFirstConfig(served.proxy.ctx.config);
   await stopSignal();
   await served.close();
   return EXIT.ok;

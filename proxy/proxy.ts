@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -11,6 +11,7 @@ import { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import { adapterFor } from './providers/registry.ts';
 import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
+import { nodeHttp } from './lean-imports.ts';
 import { QualityGate } from './execute/quality-gate.ts';
 import { Prober } from './health/prober.ts';
 import { BudgetGuard } from './budget/budget-guard.ts';
@@ -130,7 +131,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
  * (docs/adr/0002-node-http-on-the-hot-path.md).
  */
 function createMetricsServer(ctx: ProxyContext): Server {
-  return createServer((req, res) => {
+  return nodeHttp.createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0];
     const reply = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) });

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { nodeHttp } from '../lean-imports.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { handleChat } from './chat-handler.ts';
 import { handleEmbeddings } from './embeddings-handler.ts';
@@ -13,7 +14,7 @@ import { TENANT_HEADER } from '../cache/response-cache.ts';
  * microsecond here is added to every request (see docs/adr/0002-node-http-on-the-hot-path.md).
  */
 export function createProxyServer(ctx: ProxyContext): Server {
-  const server = createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
+  const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
     const receivedAtMs = ctx.now();
     dispatch(req, res, ctx, receivedAtMs).catch((error: unknown) =>
       sendError(res, error, ctx, req, receivedAtMs),

@@ -1,4 +1,5 @@
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { UndiciPool } from '../lean-imports.ts';
 import type { UpstreamRequest } from '../providers/adapter.ts';
 
 /** Tuning of the upstream connection pools. */
@@ -60,7 +61,7 @@ export class UpstreamClient {
   #pool(origin: string): Pool {
     let pool = this.#pools.get(origin);
     if (pool === undefined) {
-      pool = new Pool(origin, {
+      pool = new UndiciPool(origin, {
         connections: this.#options.connectionsPerOrigin,
         keepAliveTimeout: this.#options.keepAliveTimeoutMs,
         connect: { timeout: this.#options.connectTimeoutMs },
