@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CoreV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeRest } from './kube-rest.ts';
 
 /** An object as the watcher hands it on: only the fields the proxy reads. */
 export interface WatchedObject {
@@ -22,6 +22,9 @@ export interface NamedWatchTiming {
   maxBackoffMs: number;
 }
 
+/** How long the API server keeps one watch open before the proxy starts the next. */
+const WATCH_TIMEOUT_SECONDS = 300;
+
 /** Defaults: a relist every 5 minutes, retries from 250 ms up to 10 s. */
 export const DEFAULT_NAMED_WATCH_TIMING: NamedWatchTiming = {
   relistIntervalMs: 5 * 60_000,
@@ -31,7 +34,8 @@ export const DEFAULT_NAMED_WATCH_TIMING: NamedWatchTiming = {
 
 /** What to watch and whom to tell. */
 export interface NamedWatchOptions {
-  kubeConfig: KubeConfig;
+  /** The API client, shared by the proxy's watches. */
+  rest: KubeRest;
   namespace: string;
   resource: 'configmaps' | 'secrets';
   name: string;
@@ -50,15 +54,15 @@ export interface NamedWatch {
 /**
  * Follows one named object (list with a `metadata.name` field selector, then watch from the
  * list's resourceVersion): the only access the proxy's RBAC grants. Supervised like the
- * operator's informers, since client-node watches can end without notice: reconnect when the
- * server closes the stream, back off on errors (an unreachable API server just means retrying),
+ * operator's informers, since a watch can end without notice: reconnect when the server closes
+ * the stream, back off on errors (an unreachable API server just means retrying),
  * relist on 410 Gone and on a timer. Nothing here throws to the caller.
  */
 export function watchNamedObject(options: NamedWatchOptions): NamedWatch {
   const timing = { ...DEFAULT_NAMED_WATCH_TIMING, ...options.timing };
-  const api = options.kubeConfig.makeApiClient(CoreV1Api);
-  const watch = new Watch(options.kubeConfig);
+  const { rest } = options;
   const stopSignal = new AbortController();
+  const path = `/api/v1/namespaces/${options.namespace}/${options.resource}`;
   const fieldSelector = `metadata.name=${options.name}`;
   let resourceVersion = '';
   let failures = 0;
@@ -72,49 +76,47 @@ export function watchNamedObject(options: NamedWatchOptions): NamedWatch {
   relistTimer.unref();
 
   const list = async (): Promise<void> => {
-    const request = { namespace: options.namespace, fieldSelector };
-    const listed =
-      options.resource === 'configmaps'
-        ? await api.listNamespacedConfigMap(request)
-        : await api.listNamespacedSecret(request);
+    const listed = (await rest.get(path, { fieldSelector }, stopSignal.signal)) as {
+      metadata?: { resourceVersion?: string };
+      items?: WatchedObject[];
+    };
     resourceVersion = listed.metadata?.resourceVersion ?? '';
     failures = 0;
-    options.onObject(listed.items[0]);
+    options.onObject(listed.items?.[0]);
   };
 
-  const watchOnce = (): Promise<'closed' | 'expired' | { error: unknown }> =>
-    new Promise((resolve) => {
-      let expired = false;
-      watch
-        .watch(
-          `/api/v1/namespaces/${options.namespace}/${options.resource}`,
-          { fieldSelector, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
-          (phase: string, object: WatchedObject & { code?: number }) => {
-            if (phase === 'ERROR') {
-              if (object.code === 410) expired = true;
-              return;
-            }
-            resourceVersion = object.metadata?.resourceVersion ?? resourceVersion;
-            if (phase === 'BOOKMARK') return;
-            failures = 0;
-            options.onObject(phase === 'DELETED' ? undefined : object);
-          },
-          (error: unknown) => {
-            const status = (error as { statusCode?: unknown } | null)?.statusCode;
-            if (expired || status === 410) resolve('expired');
-            else if (error === null || error === undefined) resolve('closed');
-            else if ((error as { name?: unknown }).name === 'TimeoutError') resolve('closed');
-            else resolve({ error });
-          },
-        )
-        .then(
-          (controller) => {
-            current = controller;
-            if (stopSignal.signal.aborted) controller.abort();
-          },
-          (error: unknown) => resolve({ error }),
-        );
-    });
+  const watchOnce = async (): Promise<'closed' | 'expired' | { error: unknown }> => {
+    const controller = new AbortController();
+    current = controller;
+    const signal = AbortSignal.any([controller.signal, stopSignal.signal]);
+    const query = {
+      fieldSelector,
+      resourceVersion,
+      allowWatchBookmarks: 'true',
+      timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
+    };
+    let expired = false;
+    try {
+      await rest.watch(path, query, signal, ({ type, object }) => {
+        if (type === 'ERROR') {
+          if (object['code'] === 410) expired = true;
+          return;
+        }
+        const watched = object as WatchedObject;
+        resourceVersion = watched.metadata?.resourceVersion ?? resourceVersion;
+        if (type === 'BOOKMARK') return;
+        failures = 0;
+        options.onObject(type === 'DELETED' ? undefined : watched);
+      });
+      return expired ? 'expired' : 'closed';
+    } catch (error) {
+      if (expired || (error as { statusCode?: unknown }).statusCode === 410) return 'expired';
+      // Aborted by the relist timer (or by stop): not a failure, the loop decides what is next.
+      return controller.signal.aborted || stopSignal.signal.aborted ? 'closed' : { error };
+    } finally {
+      current = undefined;
+    }
+  };
 
   const backOff = async (error: unknown): Promise<void> => {
     const ceiling = Math.min(timing.maxBackoffMs, timing.initialBackoffMs * 2 ** failures);

@@ -1,8 +1,9 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { ConfigStore } from '../config/config-store.ts';
 import type { CredentialStore } from '../config/credential-store.ts';
 import { stdoutSink, type LogSink } from '../log/request-log.ts';
+import { resolveClusterAccess, type ClusterAccess } from './cluster-access.ts';
 import { decodeConfig } from './decode-config.ts';
+import { KubeRest } from './kube-rest.ts';
 import { decodeCredentials } from './decode-credentials.ts';
 import {
   watchNamedObject,
@@ -24,6 +25,8 @@ export type ClusterWatchEvent =
 export interface ClusterWatchOptions {
   /** Kubeconfig file; default: KUBECONFIG, ~/.kube/config, else the in-cluster service account. */
   kubeconfig?: string;
+  /** How to reach the API server, instead of resolving it from `kubeconfig` (tests). */
+  access?: ClusterAccess;
   /** Namespace the operator publishes to. */
   namespace: string;
   store: ConfigStore;
@@ -52,9 +55,7 @@ export interface ClusterWatch {
  * after the credentials Secret was read once, so a proxy turns ready with its keys in place.
  */
 export function watchClusterConfig(options: ClusterWatchOptions): ClusterWatch {
-  const kubeConfig = new KubeConfig();
-  if (options.kubeconfig === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(options.kubeconfig);
+  const rest = new KubeRest(options.access ?? resolveClusterAccess(options.kubeconfig));
   const sink = options.log ?? stdoutSink;
   const emit = (event: ClusterWatchEvent): void => {
     const level =
@@ -113,7 +114,7 @@ export function watchClusterConfig(options: ClusterWatchOptions): ClusterWatch {
     }
   };
 
-  const common = { kubeConfig, namespace: options.namespace, timing: options.timing ?? {} };
+  const common = { rest, namespace: options.namespace, timing: options.timing ?? {} };
   const onError = (resource: 'configmap' | 'secret') => (error: unknown, retryInMs: number) =>
     emit({ type: 'watch-error', resource, error: errorLine(error), retryInMs });
   const watches = [
@@ -137,6 +138,7 @@ export function watchClusterConfig(options: ClusterWatchOptions): ClusterWatch {
     ready,
     async stop() {
       await Promise.all(watches.map((watch) => watch.stop()));
+      await rest.close();
     },
   };
 }

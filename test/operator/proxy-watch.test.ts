@@ -3,7 +3,11 @@
 // unreachable API server and catch up when it returns — all as the switchyard-proxy service
 // account, which may read nothing but the two published objects.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningOperator } from '../../operator/main.ts';
@@ -12,6 +16,8 @@ import {
   type ClusterWatch,
   type ClusterWatchEvent,
 } from '../../proxy/cluster/watch-cluster-config.ts';
+import { ConfigStore } from '../../proxy/config/config-store.ts';
+import { CredentialStore } from '../../proxy/config/credential-store.ts';
 import { silentSink } from '../../proxy/log/request-log.ts';
 import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
 import { startFakeProvider, type FakeProvider } from '../fakes/index.ts';
@@ -27,6 +33,46 @@ import {
   type OperatorCluster,
 } from './operator-cluster.ts';
 import { startTcpGate, type TcpGate } from './tcp-gate.ts';
+import { repoRoot } from '../cli/run-switchyard.ts';
+
+/** The bearer token in one of the harness's kubeconfigs (JSON). */
+function tokenOf(kubeconfigPath: string): string {
+  const kubeconfig = JSON.parse(readFileSync(kubeconfigPath, 'utf8')) as {
+    users: { user: { token: string } }[];
+  };
+  return kubeconfig.users[0]!.user.token;
+}
+
+/**
+ * A proxy in cluster mode with in-cluster access from `sa` (token and CA, as mounted in a pod),
+ * recording every module it resolves; prints the config hash it loaded and any client-node module.
+ */
+function inClusterScript(sa: string, env: Record<string, string>): string {
+  const module = (path: string): string => JSON.stringify(join(repoRoot, path));
+  return `
+import { registerHooks } from 'node:module';
+const resolved = [];
+registerHooks({ resolve: (specifier, context, next) => { const r = next(specifier, context); resolved.push(r.url); return r; } });
+const { startProxy } = await import(${module('proxy/proxy.ts')});
+const { watchClusterConfig } = await import(${module('proxy/cluster/watch-cluster-config.ts')});
+const { inCluster } = await import(${module('proxy/cluster/cluster-access.ts')});
+const proxy = await startProxy({ port: 0, metricsPort: null, host: '127.0.0.1', log: () => {} });
+const watch = watchClusterConfig({
+  access: inCluster(${JSON.stringify(sa)}, ${JSON.stringify(env)}),
+  namespace: ${JSON.stringify(SYSTEM_NAMESPACE)},
+  store: proxy.ctx.config,
+  credentials: proxy.ctx.credentials,
+  log: () => {},
+});
+await watch.ready;
+await watch.stop();
+await proxy.close();
+console.log(JSON.stringify({
+  hash: proxy.ctx.config.current.config.configHash,
+  clientNode: resolved.filter((url) => url.includes('@kubernetes/client-node')),
+}));
+`;
+}
 
 const API_KEY = `sk-fake-${randomBytes(12).toString('hex')}`;
 
@@ -178,6 +224,71 @@ describe('proxies in cluster mode', () => {
         `max ${Math.round(latencies[4]!)} ms (kubectl itself included)`,
     );
     assert.ok(latencies[2]! < 2000, `p50 ${latencies[2]} ms`);
+  });
+
+  test('a proxy reaches the API server as a pod does, without loading @kubernetes/client-node', async () => {
+    const sa = mkdtempSync(join(tmpdir(), 'proxy-sa-'));
+    try {
+      writeFileSync(join(sa, 'token'), tokenOf(cluster.proxyKubeconfig));
+      writeFileSync(join(sa, 'ca.crt'), readFileSync(cluster.cp.caFile));
+      const env = {
+        KUBERNETES_SERVICE_HOST: '127.0.0.1',
+        KUBERNETES_SERVICE_PORT: String(apiPort(cluster.cp)),
+      };
+      // A fresh process, so that what it loads is only what cluster mode needs.
+      const out = execFileSync(
+        process.execPath,
+        ['--input-type=module', '-e', inClusterScript(sa, env)],
+        {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 20_000,
+        },
+      );
+      const result = JSON.parse(out) as { hash: string; clientNode: string[] };
+      assert.equal(result.hash, (await readPublished(cluster.cp))?.config.configHash);
+      assert.deepEqual(result.clientNode, []);
+    } finally {
+      rmSync(sa, { recursive: true, force: true });
+    }
+  });
+
+  test('a kubeconfig with an exec credential plugin works through client-node', async () => {
+    const kubeconfig = JSON.parse(readFileSync(cluster.proxyKubeconfig, 'utf8')) as {
+      users: { user: Record<string, unknown> }[];
+    };
+    const credential = {
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { token: tokenOf(cluster.proxyKubeconfig) },
+    };
+    kubeconfig.users[0]!.user = {
+      exec: {
+        apiVersion: 'client.authentication.k8s.io/v1',
+        command: process.execPath,
+        args: ['-e', `console.log(${JSON.stringify(JSON.stringify(credential))})`],
+        interactiveMode: 'Never',
+      },
+    };
+    const path = `${cluster.proxyKubeconfig}-exec`;
+    writeFileSync(path, JSON.stringify(kubeconfig), { mode: 0o600 });
+    const store = new ConfigStore();
+    const watch = watchClusterConfig({
+      kubeconfig: path,
+      namespace: SYSTEM_NAMESPACE,
+      store,
+      credentials: new CredentialStore(),
+      log: silentSink,
+    });
+    try {
+      await watch.ready;
+      assert.equal(
+        store.current?.config.configHash,
+        (await readPublished(cluster.cp))?.config.configHash,
+      );
+    } finally {
+      await watch.stop();
+    }
   });
 
   test('editing a policy while requests flow fails no request', async (t) => {
