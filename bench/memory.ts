@@ -55,6 +55,10 @@ export async function measureMemory(ctx: BenchContext): Promise<void> {
   ]);
   // Let startup settle, as a pod would between its readiness probe and its first request.
   await delay(2000);
+  const idleSplit = {
+    anon: rssBytes(switchyard.process.pid, 'RssAnon'),
+    file: rssBytes(switchyard.process.pid, 'RssFile'),
+  };
   const idle = await read(switchyard, probe);
   const baselines: [string, number][] = [
     ['node, idle (JavaScript)', rssBytes(nodeFloor.pid)],
@@ -69,6 +73,14 @@ export async function measureMemory(ctx: BenchContext): Promise<void> {
     ...baselines.map(([name, rss]) => [name, formatMB(rss), formatRatio(rss / idle.rss)]),
   ]);
   report.line(`  switchyard's V8 heap held after a full GC: ${formatMB(idle.heapUsedAfterGc)}`);
+  // File-backed pages (mostly the Node binary's code) are shared by every Node process on the
+  // host and vary with what other processes touched (fault-around); the anonymous part is the
+  // process's own.
+  report.line(
+    `  switchyard's idle RSS: ${formatMB(idleSplit.anon)} anonymous, ${formatMB(idleSplit.file)} file-backed (Node's binary, shared)`,
+  );
+  report.figure('switchyard idle RSS anonymous', idleSplit.anon / 1e6, 'MB');
+  report.figure('switchyard idle RSS file-backed', idleSplit.file / 1e6, 'MB');
   report.figure('switchyard idle RSS', idle.rss / 1e6, 'MB');
   report.figure('switchyard idle RSS after GC', idle.rssAfterGc / 1e6, 'MB');
   report.figure('switchyard idle heap held after GC', idle.heapUsedAfterGc / 1e6, 'MB');

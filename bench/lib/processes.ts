@@ -201,10 +201,10 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resident set size of a process in bytes, from /proc (Linux). */
-export function rssBytes(pid: number): number {
+export function rssBytes(pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (match?.[1] === undefined) throw new Error(`no VmRSS for pid ${pid}`);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+  if (match?.[1] === undefined) throw new Error(`no ${field} for pid ${pid}`);
   return Number(match[1]) * 1024;
 }
 
