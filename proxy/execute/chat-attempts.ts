@@ -64,8 +64,8 @@ export function completionAttempt(
         request,
         upstreamTarget(target, deps.credentials),
       );
-      const response = await deps.upstream.send(upstreamRequest, signal);
-      const text = await response.body.text();
+      const response = await deps.upstream.sendAndRead(upstreamRequest, signal);
+      const { text } = response;
       if (response.statusCode < 200 || response.statusCode >= 300) {
         return {
           ok: false,

@@ -48,11 +48,11 @@ export async function askClassifier(
   const adapter = ctx.adapterFor(target.provider.api);
   const signal = AbortSignal.timeout(settings.timeoutMs);
   try {
-    const response = await ctx.upstream.send(
+    const response = await ctx.upstream.sendAndRead(
       adapter.buildChatRequest(request, upstreamTarget(target, ctx.credentials)),
       signal,
     );
-    const text = await response.body.text();
+    const { text } = response;
     if (response.statusCode !== 200) return undefined;
     const parsed = adapter.parseChatResponse(text, {
       responseModel: target.key,

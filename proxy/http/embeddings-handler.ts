@@ -102,11 +102,11 @@ function embeddingsAttempt(
   return async (target, signal) => {
     const adapter = ctx.adapterFor(target.provider.api);
     try {
-      const response = await ctx.upstream.send(
+      const response = await ctx.upstream.sendAndRead(
         adapter.buildEmbeddingsRequest(request, upstreamTarget(target, ctx.credentials)),
         signal,
       );
-      const text = await response.body.text();
+      const { text } = response;
       if (response.statusCode < 200 || response.statusCode >= 300) {
         const error = adapter.parseError(response.statusCode, response.headers, text);
         return {

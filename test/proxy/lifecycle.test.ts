@@ -45,6 +45,31 @@ test('a client that disconnects mid-stream cancels the upstream request', async 
   assert.ok(aborted, 'the proxy logged the request as cancelled by the client (499)');
 });
 
+test('a client that disconnects while waiting for a whole answer cancels the upstream request', async () => {
+  fx.fakes.cheap.reset();
+  fx.fakes.cheap.script({ latencyMs: 3000 });
+  const logged = fx.logs.length;
+  const controller = new AbortController();
+  const sent = fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'cheap/small', messages: [{ role: 'user', content: 'slow' }] }),
+    signal: controller.signal,
+  }).catch((error: unknown) => error);
+  await fx.fakes.cheap.waitForRequests(1);
+  const abortedAt = performance.now();
+  controller.abort();
+  await sent;
+  // Without the cancel the proxy would sit on the upstream request until the fake answers (3 s).
+  while (fx.logs.length === logged && performance.now() - abortedAt < 2500) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const line = fx.logs.slice(logged)[0];
+  assert.ok(line !== undefined, 'the proxy finished the request');
+  assert.ok(performance.now() - abortedAt < 1000, 'soon after the client left');
+  assert.notEqual(line['status'], 200);
+});
+
 test('a config swap under load loses no request', async () => {
   let failures = 0;
   let done = 0;
