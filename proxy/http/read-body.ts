@@ -3,27 +3,53 @@ import { ProxyError } from './proxy-error.ts';
 
 /**
  * Reads a request body up to `limitBytes`. Stops reading (and answers 413) as soon as the limit
- * is crossed, so a huge upload costs us no memory beyond the limit.
+ * is crossed, so a huge upload costs us no memory beyond the limit. Plain 'data'/'end' listeners
+ * rather than `for await`: an async iterator per request costs measurable CPU on the hot path.
  */
-export async function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
-    throw new ProxyError(
-      'BODY_TOO_LARGE',
-      `request body is ${declared} bytes; the limit is ${limitBytes}`,
+    return Promise.reject(
+      new ProxyError(
+        'BODY_TOO_LARGE',
+        `request body is ${declared} bytes; the limit is ${limitBytes}`,
+      ),
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      throw new ProxyError(
-        'BODY_TOO_LARGE',
-        `request body exceeds the limit of ${limitBytes} bytes`,
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const stop = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limitBytes) {
+        chunks.push(chunk);
+        return;
+      }
+      stop();
+      req.destroy();
+      reject(
+        new ProxyError('BODY_TOO_LARGE', `request body exceeds the limit of ${limitBytes} bytes`),
       );
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+    };
+    const onEnd = (): void => {
+      stop();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error): void => {
+      stop();
+      reject(error);
+    };
+    // 'close' before 'end': the client went away in the middle of its body.
+    const onClose = (): void => onError(new Error('the client closed the connection mid-body'));
+    req.on('data', onData);
+    req.once('end', onEnd);
+    req.once('error', onError);
+    req.once('close', onClose);
+  });
 }
