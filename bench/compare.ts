@@ -24,12 +24,13 @@ import {
 import { formatRatio } from './lib/report.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
-const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16]
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
 each, round by round, with the median of the per-round ratios (working tree ÷ base). The base is
-built with the working tree's node_modules: a revision with other dependencies will not start.`;
+built with the working tree's node_modules: a revision with other dependencies will not start.
+With --stream the requests are streamed chat completions (SSE, ~30 chunks each).`;
 
 interface Side {
   name: string;
@@ -92,6 +93,7 @@ async function main(): Promise<number> {
       rounds: { type: 'string', default: '20' },
       seconds: { type: 'string', default: '1' },
       connections: { type: 'string', default: '16' },
+      stream: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -118,7 +120,7 @@ async function main(): Promise<number> {
   const load = (side: Side, seconds: number) =>
     runLoad(tool, {
       url: `${side.origin}/v1/chat/completions`,
-      body: chatBody('fast'),
+      body: chatBody('fast', values.stream),
       headers: { 'content-type': 'application/json' },
       connections,
       durationS: seconds,
