@@ -149,3 +149,33 @@ test("the caller's own mistake reported by a provider is not retried elsewhere",
   await assert.rejects(ask(), (e: unknown) => e instanceof OpenAI.BadRequestError);
   assert.equal(fx.fakes.backup.requests.length, 0);
 });
+
+test('a provider that stops sending in mid-stream ends the stream with an SSE error, not a hang', async () => {
+  fx.apply({
+    policies: [
+      policy('stall', {
+        model: 'stall',
+        tiers: [{ name: 'only', targets: [{ provider: 'cheap', model: 'small' }] }],
+        failover: { attemptTimeoutMs: 300, ttftTimeoutMs: 300, retries: { max: 0 } },
+      }),
+    ],
+  });
+  fx.fakes.cheap.script({ chunkDelayMs: 800, reply: 'one two three four five six' });
+  const started = performance.now();
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'stall',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    }),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 200, 'the stream had started');
+  assert.match(text, /"code":"upstream_stream_error"/);
+  assert.match(text, /the provider stopped sending for 300 ms/);
+  assert.doesNotMatch(text, /\[DONE\]/);
+  // Six words 800 ms apart would take ~5 s; the relay gives up 300 ms into the first long gap.
+  assert.ok(performance.now() - started < 2500, `${Math.round(performance.now() - started)} ms`);
+});
