@@ -119,7 +119,8 @@ export class UpstreamClient {
   /**
    * Sends a request and reads the whole answer as text: the non-streaming path. Through undici's
    * dispatch API rather than `request()`, which would wrap every answer in a body stream (and an
-   * async resource) only for the text to be collected again: ~10 % of the proxy's CPU per request.
+   * async resource) only for the text to be collected again: ~18 % of the proxy's CPU per request
+   * (A/B in docs/performance.md).
    */
   sendAndRead(request: UpstreamRequest, signal: AbortSignal): Promise<UpstreamText> {
     const url = new URL(request.url);
