@@ -1,6 +1,7 @@
 import type { Dispatcher, Pool } from 'undici';
 import { UndiciPool } from '../lean-imports.ts';
 import type { UpstreamRequest } from '../providers/adapter.ts';
+import { badResponse } from '../providers/adapter-error.ts';
 
 /** Tuning of the upstream connection pools. */
 export interface UpstreamClientOptions {
@@ -10,6 +11,11 @@ export interface UpstreamClientOptions {
   keepAliveTimeoutMs?: number;
   /** TCP connect timeout. Defaults to 5 s: a refused or unroutable host fails over fast. */
   connectTimeoutMs?: number;
+  /**
+   * Largest non-streamed answer read into memory; a bigger one fails the attempt (`bad_response`)
+   * instead of the proxy. Defaults to 64 MiB, far above any chat or embeddings answer.
+   */
+  maxAnswerBytes?: number;
 }
 
 /** A started upstream response: status, headers, and the body as a byte stream. */
@@ -29,6 +35,8 @@ export interface UpstreamText {
 /** Collects one answer for `sendAndRead`, and aborts it when `signal` fires. */
 class TextCollector implements Dispatcher.DispatchHandler {
   readonly #signal: AbortSignal;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #resolve: (answer: UpstreamText) => void;
   readonly #reject: (error: Error) => void;
   readonly #chunks: Buffer[] = [];
@@ -39,10 +47,12 @@ class TextCollector implements Dispatcher.DispatchHandler {
 
   constructor(
     signal: AbortSignal,
+    maxBytes: number,
     resolve: (answer: UpstreamText) => void,
     reject: (error: Error) => void,
   ) {
     this.#signal = signal;
+    this.#maxBytes = maxBytes;
     this.#resolve = resolve;
     this.#reject = reject;
     signal.addEventListener('abort', this.#onAbort, { once: true });
@@ -63,7 +73,13 @@ class TextCollector implements Dispatcher.DispatchHandler {
     this.#headers = headers;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.#bytes += chunk.length;
+    if (this.#bytes > this.#maxBytes) {
+      this.#chunks.length = 0;
+      controller.abort(badResponse(`the upstream answer exceeds ${this.#maxBytes} bytes`));
+      return;
+    }
     this.#chunks.push(chunk);
   }
 
@@ -97,6 +113,7 @@ export class UpstreamClient {
       connectionsPerOrigin: options.connectionsPerOrigin ?? 256,
       keepAliveTimeoutMs: options.keepAliveTimeoutMs ?? 30_000,
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+      maxAnswerBytes: options.maxAnswerBytes ?? 64 * 1024 * 1024,
     };
   }
 
@@ -129,7 +146,7 @@ export class UpstreamClient {
         reject(signal.reason as Error);
         return;
       }
-      const collector = new TextCollector(signal, resolve, reject);
+      const collector = new TextCollector(signal, this.#options.maxAnswerBytes, resolve, reject);
       try {
         this.#pool(url.origin).dispatch(
           {
