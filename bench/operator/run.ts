@@ -7,6 +7,7 @@ import process from 'node:process';
 import { startBenchEnv } from './bench-env.ts';
 import { killAllChildren } from './children.ts';
 import { measureChurn } from './churn.ts';
+import { measureClusterProxyMemory } from './cluster-proxy-memory.ts';
 import { Cleanup } from './cleanup.ts';
 import { measurePropagation } from './propagation.ts';
 import { reportPropagation } from './propagation-report.ts';
@@ -43,6 +44,9 @@ async function run(plan: Plan, report: Report): Promise<void> {
       `${env.initialObjects} CRs`,
       'goal',
     );
+
+    // Before the 1,000-CR scale set: a proxy idling on the small config.
+    await measureClusterProxyMemory(env, report);
 
     const scale = await measureScale(env, report, plan.scaleEdits);
 

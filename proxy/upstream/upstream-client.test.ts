@@ -32,7 +32,11 @@ before(async () => {
 });
 after(() => server.close());
 
-const get = (query: string) => ({ url: `${origin}/?${query}`, method: 'GET', headers: {} });
+const get = (query: string) => ({
+  url: `${origin}/?${query}`,
+  method: 'GET' as const,
+  headers: {},
+});
 
 test('sendAndRead returns the status, headers and whole body', async () => {
   const client = new UpstreamClient();
