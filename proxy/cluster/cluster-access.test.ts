@@ -94,3 +94,14 @@ test('KUBECONFIG: the first listed file that exists', async () => {
   });
   assert.deepEqual(await access.headers(), { authorization: 'Bearer from-env' });
 });
+
+test('a server behind a path-routing proxy keeps its path; tls-server-name sets the TLS name', () => {
+  const access = fromKubeconfig(
+    kubeconfig(
+      { server: 'https://rancher.example:443/k8s/clusters/c-1/', 'tls-server-name': 'kubernetes' },
+      { token: 't' },
+    ),
+  );
+  assert.equal(access.server, 'https://rancher.example:443/k8s/clusters/c-1');
+  assert.deepEqual(access.tls, { servername: 'kubernetes' });
+});

@@ -10,10 +10,16 @@ import type { KubeConfig } from '@kubernetes/client-node';
  * @kubernetes/client-node, which costs every proxy pod ~60 MB of RSS.
  */
 export interface ClusterAccess {
-  /** Origin of the API server, e.g. https://10.96.0.1:443. */
+  /** The API server's URL, e.g. https://10.96.0.1:443 (a path, as behind Rancher, is kept). */
   server: string;
-  /** TLS for the connection: the cluster's CA, a client certificate, whether to verify. */
-  tls: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+  /** TLS for the connection: the cluster's CA, a client certificate, whether to verify, SNI name. */
+  tls: {
+    ca?: string;
+    cert?: string;
+    key?: string;
+    rejectUnauthorized?: boolean;
+    servername?: string;
+  };
   /** Headers for one request; read fresh each time, since service-account tokens rotate. */
   headers(): Promise<Record<string, string>>;
 }
@@ -67,8 +73,8 @@ interface Kubeconfig {
 }
 
 /**
- * Access from a kubeconfig's current context: the server, its CA (file or inline data) or
- * insecure-skip-tls-verify, and a token, a token file or a client certificate. An exec plugin
+ * Access from a kubeconfig's current context: the server, its CA (file or inline data),
+ * tls-server-name or insecure-skip-tls-verify, and a token, a token file or a client certificate. An exec plugin
  * (a cloud provider's login) or an auth provider is handed to @kubernetes/client-node, which is
  * loaded only then.
  */
@@ -77,7 +83,7 @@ export function fromKubeconfig(path: string): ClusterAccess {
   const { cluster, user } = currentContext(config, `kubeconfig ${path}`);
   const base = dirname(path);
   return {
-    server: new URL(cluster['server'] as string).origin,
+    server: (cluster['server'] as string).replace(/\/+$/, ''),
     tls: tlsOf(cluster, user, base),
     headers: userHeaders(user, base, path),
   };
@@ -107,6 +113,8 @@ function tlsOf(
   const ca = fileOrData(cluster, 'certificate-authority', base);
   if (ca !== undefined) tls.ca = ca;
   if (cluster['insecure-skip-tls-verify'] === true) tls.rejectUnauthorized = false;
+  const serverName = cluster['tls-server-name'];
+  if (typeof serverName === 'string' && serverName !== '') tls.servername = serverName;
   const cert = fileOrData(user, 'client-certificate', base);
   const key = fileOrData(user, 'client-key', base);
   if (cert !== undefined && key !== undefined) Object.assign(tls, { cert, key });

@@ -26,10 +26,14 @@ export interface WatchEvent {
 export class KubeRest {
   readonly #access: ClusterAccess;
   readonly #pool: Pool;
+  /** The server URL's path, when the API server is reached through a proxy that routes by path. */
+  readonly #basePath: string;
 
   constructor(access: ClusterAccess) {
     this.#access = access;
-    this.#pool = new UndiciPool(access.server, {
+    const server = new URL(access.server);
+    this.#basePath = server.pathname.replace(/\/+$/, '');
+    this.#pool = new UndiciPool(server.origin, {
       connections: 4,
       connect: { ...access.tls, timeout: 10_000 },
     });
@@ -76,7 +80,7 @@ export class KubeRest {
     bodyTimeout: number,
   ): Promise<Dispatcher.ResponseData> {
     const response = await this.#pool.request({
-      path: `${path}?${new URLSearchParams(query).toString()}`,
+      path: `${this.#basePath}${path}?${new URLSearchParams(query).toString()}`,
       method: 'GET',
       headers: { accept: 'application/json', ...(await this.#access.headers()) },
       signal,
