@@ -1,5 +1,5 @@
 // Runs bin/switchyard.js as users do: a child process with the project's pinned Node.
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,4 +52,22 @@ export function tempManifests(files: Record<string, string>): { dir: string; cle
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A long-running `switchyard` process (e.g. `serve`): what it printed so far and its exit code. */
+export interface SwitchyardProcess {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `switchyard ARGS...` (or another CLI entry, e.g. the production build) in the background. */
+export function startSwitchyard(args: string[], entry: string = bin): SwitchyardProcess {
+  const child = spawn(node, [entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { child, output: () => output, exited };
 }

@@ -33,7 +33,8 @@ import {
   type OperatorCluster,
 } from './operator-cluster.ts';
 import { startTcpGate, type TcpGate } from './tcp-gate.ts';
-import { repoRoot } from '../cli/run-switchyard.ts';
+import { repoRoot, startSwitchyard } from '../cli/run-switchyard.ts';
+import { freePorts } from '../harness/ports.ts';
 
 /** The bearer token in one of the harness's kubeconfigs (JSON). */
 function tokenOf(kubeconfigPath: string): string {
@@ -251,6 +252,33 @@ describe('proxies in cluster mode', () => {
     } finally {
       rmSync(sa, { recursive: true, force: true });
     }
+  });
+
+  test('switchyard serve --kube, the command the chart runs, serves the published config and stops on SIGTERM', async () => {
+    const [port, metricsPort] = await freePorts(2);
+    const args = ['serve', '--kube', '--kubeconfig', cluster.proxyKubeconfig];
+    args.push('--namespace', SYSTEM_NAMESPACE, '--host', '127.0.0.1', '--quiet');
+    args.push('--port', String(port), '--metrics-port', String(metricsPort));
+    const { child, output, exited } = startSwitchyard(args);
+    try {
+      await waitFor('serve --kube to turn ready', async () =>
+        (await fetch(`http://127.0.0.1:${metricsPort}/readyz`).catch(() => undefined))?.ok
+          ? true
+          : undefined,
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'alpha', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      assert.equal(res.status, 200, await res.clone().text());
+      assert.equal(res.headers.get('x-switchyard-route'), 'alpha');
+      await res.arrayBuffer();
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exited, 0, output());
+    assert.doesNotMatch(output(), new RegExp(API_KEY), 'no key in the output');
   });
 
   test('a kubeconfig with an exec credential plugin works through client-node', async () => {

@@ -3,10 +3,10 @@
 // source the Dockerfile copies exists.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../cli/run-switchyard.ts';
+import { repoRoot, startSwitchyard } from '../cli/run-switchyard.ts';
 
 const PORT = 18190;
 const METRICS_PORT = 18191;
@@ -30,14 +30,7 @@ test('the production build validates the examples and serves the demo policies',
 
   const args = ['serve', '--manifests', 'demo', '--host', '127.0.0.1'];
   const ports = ['--port', String(PORT), '--metrics-port', String(METRICS_PORT)];
-  const child = spawn(process.execPath, [main, ...args, ...ports], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const { child, output, exited } = startSwitchyard([...args, ...ports], main);
   try {
     await waitForReady(`http://127.0.0.1:${PORT}/readyz`);
     const models = (await (await fetch(`http://127.0.0.1:${PORT}/v1/models`)).json()) as {
@@ -57,7 +50,7 @@ test('the production build validates the examples and serves the demo policies',
   } finally {
     child.kill('SIGTERM');
   }
-  assert.equal(await exited, 0, output);
+  assert.equal(await exited, 0, output());
 });
 
 test('every source the Dockerfile copies exists', () => {
