@@ -16,7 +16,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   else fail(error);
 });
 
-process.exitCode = await runCli(process.argv.slice(2), {
+const code = await runCli(process.argv.slice(2), {
   stdout: (line) => process.stdout.write(`${line}\n`),
   stderr: (line) => process.stderr.write(`${line}\n`),
 });
+process.exitCode = code;
+// A command that failed after opening a server or a watch must still end (a pod restarts then).
+if (code !== 0) process.exit(code);

@@ -6,6 +6,7 @@ import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import { ClientAuth } from '../proxy/http/client-auth.ts';
 import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
+import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
 
@@ -69,6 +70,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const auth =
     keysFile === undefined || keysFile === '' ? undefined : ClientAuth.fromFile(keysFile);
   if (values.kube === true) {
+    // Resolved before anything listens: a wrong kubeconfig is a one-line error and exit code 2.
+    const { resolveClusterAccess } = await import('../proxy/cluster/cluster-access.ts');
+    let access: ClusterAccess;
+    try {
+      access = resolveClusterAccess(values.kubeconfig);
+    } catch (error) {
+      throw new UsageError(`cluster mode: ${(error as Error).message}`);
+    }
     const proxy = await startProxy({
       ...(state === undefined ? {} : { state }),
       ...(auth === undefined ? {} : { auth }),
@@ -79,13 +88,12 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       ...(values.quiet === true ? { log: () => {} } : {}),
     });
     compactAfterFirstConfig(proxy.ctx.config);
-    // Loaded only in cluster mode: the Kubernetes client alone costs ~80 MB of RSS.
     const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
     const watch = watchClusterConfig({
+      access,
       namespace: values.namespace ?? clusterNamespace(),
       store: proxy.ctx.config,
       credentials: proxy.ctx.credentials,
-      ...(values.kubeconfig === undefined ? {} : { kubeconfig: values.kubeconfig }),
     });
     await stopSignal();
     await watch.stop();

@@ -79,11 +79,21 @@ interface Kubeconfig {
  * loaded only then.
  */
 export function fromKubeconfig(path: string): ClusterAccess {
-  const config = (load(readFileSync(path, 'utf8')) ?? {}) as Kubeconfig;
-  const { cluster, user } = currentContext(config, `kubeconfig ${path}`);
+  const where = `kubeconfig ${path}`;
+  let config: Kubeconfig;
+  try {
+    config = load(readFileSync(path, 'utf8')) ?? {};
+  } catch (error) {
+    throw new Error(`${where}: cannot read it: ${(error as Error).message.split('\n')[0] ?? ''}`, {
+      cause: error,
+    });
+  }
+  const { cluster, user } = currentContext(config, where);
+  const server = cluster['server'] as string;
+  if (!URL.canParse(server)) throw new Error(`${where}: server "${server}" is not a URL`);
   const base = dirname(path);
   return {
-    server: (cluster['server'] as string).replace(/\/+$/, ''),
+    server: server.replace(/\/+$/, ''),
     tls: tlsOf(cluster, user, base),
     headers: userHeaders(user, base, path),
   };

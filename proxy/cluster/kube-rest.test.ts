@@ -17,11 +17,18 @@ before(async () => {
       res.end(JSON.stringify({ kind: 'Status', message: 'secrets is forbidden: no access' }));
     } else if (url.searchParams.get('watch') === 'true') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      // One event split across two writes, then a second one: lines, not chunks, are events.
-      const first = JSON.stringify({ type: 'ADDED', object: { metadata: { name: 'a' } } });
-      res.write(first.slice(0, 10));
+      // One event split across two writes, in the middle of a UTF-8 character, then a second
+      // one: lines, not chunks, are events.
+      const first = Buffer.from(
+        JSON.stringify({
+          type: 'ADDED',
+          object: { metadata: { name: 'a' }, data: { k: 'prix €' } },
+        }),
+      );
+      const cut = first.indexOf(Buffer.from('€')) + 1;
+      res.write(first.subarray(0, cut));
       setTimeout(() => {
-        res.write(`${first.slice(10)}\n`);
+        res.write(Buffer.concat([first.subarray(cut), Buffer.from('\n')]));
         res.end(
           `${JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '7' } } })}\n`,
         );
@@ -76,7 +83,7 @@ test('a refused call throws KubeApiError with the status and the Status message'
   }
 });
 
-test('watch hands on one event per line, across chunk boundaries, until the server ends', async () => {
+test('watch hands on one event per line, across chunk and character boundaries, until the server ends', async () => {
   const client = rest();
   const events: WatchEvent[] = [];
   try {
@@ -87,6 +94,7 @@ test('watch hands on one event per line, across chunk boundaries, until the serv
       events.map((e) => e.type),
       ['ADDED', 'BOOKMARK'],
     );
+    assert.deepEqual(events[0]?.object['data'], { k: 'prix €' });
     assert.match(seen.at(-1)?.url ?? '', /watch=true/);
   } finally {
     await client.close();

@@ -56,10 +56,14 @@ export class KubeRest {
     onEvent: (event: WatchEvent) => void,
   ): Promise<void> {
     const response = await this.#request(path, { ...query, watch: 'true' }, signal, 0);
+    // A streaming decoder: a UTF-8 character split between two chunks must not become U+FFFD (the
+    // config's hash would then not match its content and the proxy would refuse it).
+    const decoder = new TextDecoder();
     let pending = '';
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      pending += chunk.toString('utf8');
-      let newline = pending.indexOf('\n');
+      const searchFrom = pending.length;
+      pending += decoder.decode(chunk, { stream: true });
+      let newline = pending.indexOf('\n', searchFrom);
       while (newline !== -1) {
         const line = pending.slice(0, newline).trim();
         pending = pending.slice(newline + 1);
