@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { productionEntry } from './lib/build.ts';
+import { imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
 import { writeManifests } from './lib/manifests.ts';
@@ -39,8 +39,8 @@ interface Side {
   usPerRequest: number[];
 }
 
-/** Extracts REV into .cache/bench/compare/REV and builds it; returns its CLI entry point. */
-function baseEntry(rev: string): string {
+/** Extracts REV into .cache/bench/compare/REV and builds it; returns that folder and its CLI. */
+function baseBuild(rev: string): { root: string; entry: string } {
   const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' });
   const dir = join(ROOT, '.cache/bench/compare', sha.trim());
   if (!existsSync(join(dir, 'package.json'))) {
@@ -50,13 +50,21 @@ function baseEntry(rev: string): string {
     });
   }
   // Revisions before the production build existed run their TypeScript sources.
-  if (!existsSync(join(dir, 'tsconfig.build.json'))) return join(dir, 'bin/switchyard.js');
+  if (!existsSync(join(dir, 'tsconfig.build.json'))) {
+    return { root: dir, entry: join(dir, 'bin/switchyard.js') };
+  }
   const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json')], { cwd: dir });
-  return join(dir, 'dist/cli/main.js');
+  return { root: dir, entry: join(dir, 'dist/cli/main.js') };
 }
 
-async function startSide(name: string, entry: string, manifestsDir: string): Promise<Side> {
+/** Starts one side, with the environment its own Dockerfile gives the image (`root` holds it). */
+async function startSide(
+  name: string,
+  entry: string,
+  manifestsDir: string,
+  root: string,
+): Promise<Side> {
   const port = await freePort();
   const child = new BenchProcess({
     name,
@@ -74,6 +82,7 @@ async function startSide(name: string, entry: string, manifestsDir: string): Pro
       '127.0.0.1',
     ],
     cpus: '1',
+    env: { ...process.env, ...imageEnv(root) },
     stdoutFile: join(makeTempDir('compare-log'), `${name}.log`),
   });
   const origin = `http://127.0.0.1:${port}`;
@@ -106,7 +115,7 @@ async function main(): Promise<number> {
   const connections = Number(values.connections);
   const tool = pickLoadTool(false);
 
-  const base = baseEntry(values.base);
+  const base = baseBuild(values.base);
   const head = productionEntry();
   const fake = await startFake({ cpus: '0' });
   const manifests = writeManifests(
@@ -114,8 +123,8 @@ async function main(): Promise<number> {
     [{ alias: 'fast', providers: ['p1'] }],
   );
   const sides = [
-    await startSide(`base ${values.base}`, base, manifests.dir),
-    await startSide('working tree', head, manifests.dir),
+    await startSide(`base ${values.base}`, base.entry, manifests.dir, base.root),
+    await startSide('working tree', head, manifests.dir, ROOT),
   ];
   const load = (side: Side, seconds: number) =>
     runLoad(tool, {

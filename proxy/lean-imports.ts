@@ -1,6 +1,6 @@
 // The modules the proxy loads through require() instead of `import`, each to keep what it never
 // uses out of every proxy's memory (measured with bench/memory.ts; see docs/performance.md).
-import { createRequire } from 'node:module';
+import Module, { createRequire } from 'node:module';
 import type * as NodeHttp from 'node:http';
 import type * as PromClient from 'prom-client';
 import type * as Undici from 'undici';
@@ -21,6 +21,7 @@ export const nodeHttp = require('node:http') as typeof NodeHttp;
  * assignment, so harmless if the index loads too). These paths are undici's internals, pinned by
  * the lockfile; test/proxy/lean-imports.test.ts checks them in a fresh process.
  */
+installLazyHttp2Client();
 export const UndiciPool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
 Object.assign(
   (require('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher).prototype,
@@ -40,3 +41,28 @@ export const promClient = {
   collectDefaultMetrics:
     require('prom-client/lib/defaultMetrics.js') as typeof PromClient.collectDefaultMetrics,
 };
+
+/**
+ * undici's HTTP/2 client, loaded when an upstream first negotiates HTTP/2 instead of with the
+ * pool: its module requires `node:http2` at the top, and http2 with what it pulls in is ~5 MB of
+ * RSS in a proxy whose upstreams may all speak HTTP/1.1. undici's client.js keeps a reference to
+ * this module's one export, `connectH2(client, socket)`; the stand-in put in the require cache
+ * first loads the real module on its first call and hands every call to it.
+ */
+function installLazyHttp2Client(): void {
+  const path = require.resolve('undici/lib/dispatcher/client-h2.js');
+  if (require.cache[path] !== undefined) return;
+  type ConnectH2 = (...args: unknown[]) => unknown;
+  let real: ConnectH2 | undefined;
+  const standIn = new Module(path);
+  standIn.filename = path;
+  standIn.loaded = true;
+  standIn.exports = function connectH2(...args: unknown[]): unknown {
+    if (real === undefined) {
+      delete require.cache[path];
+      real = require(path) as ConnectH2;
+    }
+    return real(...args);
+  };
+  require.cache[path] = standIn;
+}

@@ -2,7 +2,7 @@
 // `tsc -p tsconfig.build.json` (what `npm run build` and the Dockerfile do), not the TypeScript
 // sources through Node's type stripping, which costs ~25 MB of RSS and a slower start.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,4 +51,24 @@ export function gcHookEntry(): string {
     if (descriptor !== undefined) Object.defineProperty(process, 'emitWarning', descriptor);
   }
   return out;
+}
+
+/**
+ * The environment the image sets for its process (the `ENV` lines of the Dockerfile's last stage),
+ * so a measured process runs as a pod would, e.g. with the image's glibc malloc settings.
+ */
+export function imageEnv(root: string = ROOT): Record<string, string> {
+  const dockerfilePath = join(root, 'Dockerfile');
+  if (!existsSync(dockerfilePath)) return {};
+  const dockerfile = readFileSync(dockerfilePath, 'utf8').replace(/\\\n/g, ' ');
+  const lastStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const env: Record<string, string> = {};
+  for (const line of lastStage.split('\n')) {
+    if (!line.startsWith('ENV ')) continue;
+    for (const pair of line.slice(4).trim().split(/\s+/)) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) env[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+  }
+  return env;
 }

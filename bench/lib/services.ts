@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Manifests } from './manifests.ts';
-import { productionEntry } from './build.ts';
+import { imageEnv, productionEntry } from './build.ts';
 import { BenchProcess, freePort, makeTempDir } from './processes.ts';
 
 /** The repository root. */
@@ -94,7 +94,7 @@ export interface SwitchyardOptions {
   quiet?: boolean;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeFlags?: readonly string[];
-  /** Environment of the process; defaults to the benchmark's. */
+  /** Environment of the process; defaults to the benchmark's. The image's ENV is added to it. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -125,7 +125,7 @@ export async function startSwitchyard(options: SwitchyardOptions): Promise<Switc
     ],
     cwd: ROOT,
     ...(options.cpus === undefined ? {} : { cpus: options.cpus }),
-    ...(options.env === undefined ? {} : { env: options.env }),
+    env: { ...(options.env ?? process.env), ...imageEnv() },
     stdoutFile: logFile ?? '/dev/null',
   });
   const origin = `http://127.0.0.1:${port}`;

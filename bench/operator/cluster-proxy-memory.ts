@@ -4,7 +4,7 @@
 // manifest mode (no cluster); this is the same goal for the mode pods actually run.
 import { setTimeout as delay } from 'node:timers/promises';
 import { SYSTEM_NAMESPACE } from '../../test/operator/operator-cluster.ts';
-import { productionEntry } from '../lib/build.ts';
+import { imageEnv, productionEntry } from '../lib/build.ts';
 import { BenchProcess, freePort, rssBytes } from '../lib/processes.ts';
 import type { BenchEnv } from './bench-env.ts';
 import type { Report } from './report.ts';
@@ -35,6 +35,7 @@ export async function measureClusterProxyMemory(env: BenchEnv, report: Report): 
       '127.0.0.1',
       '--quiet',
     ],
+    env: { ...process.env, ...imageEnv() },
   });
   try {
     await proxy.waitForHttp(`http://127.0.0.1:${port}/readyz`);

@@ -21,13 +21,21 @@ new promClient.Gauge({ name: 'g', help: 'g', registers: [registry] }).set(2);
 new promClient.Histogram({ name: 'h', help: 'h', buckets: [1], registers: [registry] }).observe(0.5);
 const text = await registry.metrics();
 const metrics = ['c_total 1', 'g 2', 'h_bucket{le="1"} 1', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes'].filter((line) => text.includes(line));
-const loaded = process.moduleLoadList.filter((m) => /deps\\/undici|worker_threads|NativeModule (https|zlib)$/.test(m));
+const loaded = process.moduleLoadList.filter((m) => /deps\\/undici|worker_threads|NativeModule (http2|https|zlib)$/.test(m));
+// An upstream that speaks HTTP/2 (cleartext here) still works: undici's h2 client loads then.
+const http2 = await import('node:http2');
+const h2Server = http2.createServer((req, res) => res.end(JSON.stringify({ h2: req.httpVersion })));
+await new Promise((resolve) => h2Server.listen(0, '127.0.0.1', resolve));
+const h2Pool = new UndiciPool('http://127.0.0.1:' + h2Server.address().port, { useH2c: true });
+const h2Body = await (await h2Pool.request({ path: '/', method: 'GET' })).body.json();
+await h2Pool.close();
+h2Server.close();
 const index = await import('undici');
 const prom = await import('prom-client');
 const samePromClient = ['Registry', 'Counter', 'Gauge', 'Histogram', 'collectDefaultMetrics'].every((name) => prom[name] === promClient[name]);
 await pool.close();
 server.close();
-console.log(JSON.stringify({ status: response.statusCode, body, loaded, metrics, same: index.Pool === UndiciPool, samePromClient }));
+console.log(JSON.stringify({ status: response.statusCode, body, h2Body, loaded, metrics, same: index.Pool === UndiciPool, samePromClient }));
 `;
 
 test('the lean imports serve, send requests and render metrics without loading what they leave out', () => {
@@ -38,6 +46,7 @@ test('the lean imports serve, send requests and render metrics without loading w
   const result = JSON.parse(out) as {
     status: number;
     body: unknown;
+    h2Body: unknown;
     loaded: string[];
     metrics: string[];
     same: boolean;
@@ -45,12 +54,17 @@ test('the lean imports serve, send requests and render metrics without loading w
   };
   assert.equal(result.status, 200);
   assert.deepEqual(result.body, { path: '/v1/models' });
+  assert.deepEqual(
+    result.h2Body,
+    { h2: '2.0' },
+    'an HTTP/2 upstream is served by the lazy h2 client',
+  );
   assert.equal(result.same, true, "undici's index exports the same Pool class");
   assert.equal(result.samePromClient, true, "prom-client's index exports the same classes");
   assert.equal(result.metrics.length, 5, `metrics rendered: ${result.metrics.join(', ')}`);
   assert.deepEqual(
     result.loaded,
     [],
-    'neither Node’s bundled undici, worker_threads, https nor zlib',
+    'neither Node’s bundled undici, worker_threads, http2, https nor zlib',
   );
 });
