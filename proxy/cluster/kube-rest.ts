@@ -35,6 +35,9 @@ export class KubeRest {
     this.#basePath = server.pathname.replace(/\/+$/, '');
     this.#pool = new UndiciPool(server.origin, {
       connections: 4,
+      // HTTP/1.1: two watches and a list need no multiplexing, and an API server that negotiates
+      // HTTP/2 would load node:http2 (~5 MB of RSS) into every proxy (see ../lean-imports.ts).
+      allowH2: false,
       connect: { ...access.tls, timeout: 10_000 },
     });
   }
