@@ -96,6 +96,15 @@ export function callerError(
   );
 }
 
+/** The client left before an attempt succeeded: not a provider's fault, whatever attempts show. */
+export function clientClosedError(records: readonly AttemptRecord[]): ProxyError {
+  return new ProxyError(
+    'CLIENT_CLOSED_REQUEST',
+    `the client closed the connection before the answer, after ${records.length} attempt(s)`,
+    { attempts: summaries(records) },
+  );
+}
+
 /** Every attempt failed (or none could start): the error that lists them. */
 export function exhaustedError(
   failure: AttemptFailure | undefined,

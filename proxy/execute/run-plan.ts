@@ -1,5 +1,11 @@
 import type { PlannedAttempt } from '../../core/routing/plan.ts';
-import { attemptsUsed, bookSkipped, callerError, exhaustedError } from './attempt-book.ts';
+import {
+  attemptsUsed,
+  bookSkipped,
+  callerError,
+  clientClosedError,
+  exhaustedError,
+} from './attempt-book.ts';
 import {
   isCallerFault,
   type AttemptFailure,
@@ -45,6 +51,7 @@ export async function runPlan<T>(
   };
   let lastFailure: AttemptFailure | undefined;
   while (walk.queue.length > 0 && attemptsUsed(walk.records) < failover.maxAttempts) {
+    if (clientSignal.aborted) throw clientClosedError(walk.records);
     const current = walk.queue.shift() as PlannedAttempt;
     if (!deps.health.admit(current.target)) {
       bookSkipped(current, walk.records);
@@ -54,6 +61,7 @@ export async function runPlan<T>(
     if (outcome.ok) return { value: outcome.value, winner: outcome.winner, attempts: walk.records };
     lastFailure = outcome.failure;
   }
+  if (clientSignal.aborted) throw clientClosedError(walk.records);
   throw exhaustedError(lastFailure, walk.records, deps.now() >= walk.deadlineMs);
 }
 

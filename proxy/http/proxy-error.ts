@@ -22,6 +22,7 @@ export type ProxyErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'ALL_TARGETS_FAILED'
   | 'NOT_READY'
+  | 'CLIENT_CLOSED_REQUEST'
   | 'INTERNAL';
 
 interface CodeInfo {
@@ -48,6 +49,9 @@ const CODES: Record<ProxyErrorCode, CodeInfo> = {
   UPSTREAM_TIMEOUT: { status: 504, origin: 'provider', type: 'api_error' },
   ALL_TARGETS_FAILED: { status: 502, origin: 'provider', type: 'api_error' },
   NOT_READY: { status: 503, origin: 'gateway', type: 'api_error' },
+  // nginx's 499: the client left before its answer. Nobody reads the body; the status keeps it
+  // out of provider and gateway error rates.
+  CLIENT_CLOSED_REQUEST: { status: 499, origin: 'caller', type: 'invalid_request_error' },
   INTERNAL: { status: 500, origin: 'gateway', type: 'api_error' },
 };
 

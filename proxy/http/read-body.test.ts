@@ -51,3 +51,15 @@ test('a declared content-length over the limit is refused before reading', async
   assert.ok(refused instanceof ProxyError);
   assert.match(refused.message, /request body is 5 bytes; the limit is 4/);
 });
+
+test('a client that leaves in the middle of its body is a closed request (499), not a proxy fault', async () => {
+  const left = await readThrough(1000, (req) => {
+    req.setHeader('content-length', '100');
+    req.write('only part of it');
+    setTimeout(() => req.destroy(), 20);
+  });
+  assert.ok(left instanceof ProxyError);
+  assert.equal(left.code, 'CLIENT_CLOSED_REQUEST');
+  assert.equal(left.status, 499);
+  assert.equal(left.origin, 'caller');
+});

@@ -41,12 +41,19 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       stop();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     };
-    const onError = (error: Error): void => {
+    // A request stream only errors when its connection does ('aborted', a reset), and 'close'
+    // before 'end' is the same: the client left in the middle of its body.
+    const clientLeft = (): void => {
       stop();
-      reject(error);
+      reject(
+        new ProxyError(
+          'CLIENT_CLOSED_REQUEST',
+          'the client closed the connection before sending its whole body',
+        ),
+      );
     };
-    // 'close' before 'end': the client went away in the middle of its body.
-    const onClose = (): void => onError(new Error('the client closed the connection mid-body'));
+    const onError = clientLeft;
+    const onClose = clientLeft;
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', onError);

@@ -67,7 +67,13 @@ test('a client that disconnects while waiting for a whole answer cancels the ups
   const line = fx.logs.slice(logged)[0];
   assert.ok(line !== undefined, 'the proxy finished the request');
   assert.ok(performance.now() - abortedAt < 1000, 'soon after the client left');
-  assert.notEqual(line['status'], 200);
+  // The client's leaving is not a provider or proxy failure: 499, warn, origin caller.
+  assert.equal(line['status'], 499);
+  assert.equal(line['errorCode'], 'CLIENT_CLOSED_REQUEST');
+  assert.equal(line['origin'], 'caller');
+  assert.equal(line['level'], 'warn');
+  const metrics = await (await fetch(fx.proxy.metricsUrl ?? '')).text();
+  assert.match(metrics, /switchyard_requests_total\{[^}]*code="499"[^}]*\} 1/);
 });
 
 test('a config swap under load loses no request', async () => {
