@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { imageEnv, productionEntry } from './lib/build.ts';
-import { chatBody } from './lib/http.ts';
+import { chatBody, Client, durations, endpoint, interleaved, warmUp } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
 import { writeManifests } from './lib/manifests.ts';
 import {
@@ -21,16 +21,22 @@ import {
   makeTempDir,
   stopAll,
 } from './lib/processes.ts';
-import { formatRatio } from './lib/report.ts';
+import { formatMs, formatRatio } from './lib/report.ts';
+import { summarize, pairedDifferences } from './lib/stats.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
 const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream]
+       node bench/compare.ts --base REV --latency [--requests 5000]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
 each, round by round, with the median of the per-round ratios (working tree ÷ base). The base is
 built with the working tree's node_modules: a revision with other dependencies will not start.
-With --stream the requests are streamed chat completions (SSE, ~30 chunks each).`;
+With --stream the requests are streamed chat completions (SSE, ~30 chunks each).
+With --latency it times single requests at concurrency 1 instead, alternating between the two
+builds request by request, and prints each one's percentiles and those of the per-pair difference
+(working tree − base): what a change does to the latency a client sees, e.g. from moving work
+after the answer is written, which CPU per request cannot show.`;
 
 interface Side {
   name: string;
@@ -103,6 +109,8 @@ async function main(): Promise<number> {
       seconds: { type: 'string', default: '1' },
       connections: { type: 'string', default: '16' },
       stream: { type: 'boolean', default: false },
+      latency: { type: 'boolean', default: false },
+      requests: { type: 'string', default: '5000' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -126,6 +134,10 @@ async function main(): Promise<number> {
     await startSide(`base ${values.base}`, base.entry, manifests.dir, base.root),
     await startSide('working tree', head, manifests.dir, ROOT),
   ];
+  if (values.latency) {
+    await compareLatency(sides as [Side, Side], Number(values.requests));
+    return 0;
+  }
   const load = (side: Side, seconds: number) =>
     runLoad(tool, {
       url: `${side.origin}/v1/chat/completions`,
@@ -159,6 +171,29 @@ async function main(): Promise<number> {
       `(cheaper in ${cheaper} of ${ratios.length} rounds)\n`,
   );
   return 0;
+}
+
+/** `--latency`: paired single requests at concurrency 1, base and working tree alternating. */
+async function compareLatency(sides: [Side, Side], requests: number): Promise<void> {
+  const clients = sides.map((side) => new Client(endpoint(side.name, side.origin, 'fast')));
+  await warmUp(clients, 2000);
+  const [base, head] = (await interleaved(clients, requests, 300_000)).map(durations) as [
+    number[],
+    number[],
+  ];
+  const rows: [string, readonly number[]][] = [
+    ['base', base],
+    ['working tree', head],
+    ['working tree − base (per pair)', pairedDifferences(head, base)],
+  ];
+  process.stdout.write(`latency at concurrency 1, ${base.length} requests each, interleaved:\n`);
+  for (const [name, samples] of rows) {
+    const { p50, p90, p99 } = summarize(samples);
+    process.stdout.write(
+      `  ${name}: p50 ${formatMs(p50)}, p90 ${formatMs(p90)}, p99 ${formatMs(p99)}\n`,
+    );
+  }
+  await Promise.all(clients.map((client) => client.close()));
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

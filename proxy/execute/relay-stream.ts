@@ -4,7 +4,7 @@ import type { Classification } from '../../core/routing/classify.ts';
 import type { Plan } from '../../core/routing/plan.ts';
 import type { IndexedRoute } from '../../core/routing/route-index.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
-import { recordCompletion } from '../http/accounting.ts';
+import { settleCompletion, type SettledRequest } from '../http/accounting.ts';
 import { receiptHeaders } from '../http/receipt.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import type { StartedStream } from './chat-attempts.ts';
@@ -67,7 +67,11 @@ export async function relayStream(
   }
   const used = stream.translator.usage();
   ctx.health.attemptEnded(run.winner.target, used.inputTokens + used.outputTokens);
-  if (input.signal.aborted) return account(input, run, ttftMs, 499).costUSD;
+  if (input.signal.aborted) {
+    const cancelled = account(input, run, ttftMs, 499);
+    cancelled.record();
+    return cancelled.costUSD;
+  }
   if (failure !== undefined) {
     res.write(
       `data: ${JSON.stringify({ error: { message: failure, type: 'api_error', code: 'upstream_stream_error', param: null } })}\n\n`,
@@ -83,6 +87,7 @@ export async function relayStream(
   res.end(
     `: x-switchyard-cost-usd=${accounting.costUSD.toFixed(8)}\n\n${failure === undefined ? DONE : ''}`,
   );
+  accounting.record();
   return accounting.costUSD;
 }
 
@@ -144,8 +149,13 @@ async function writeChunks(
   }
 }
 
-function account(input: RelayInput, run: RunResult<StartedStream>, ttftMs: number, status: number) {
-  return recordCompletion(input.ctx, {
+function account(
+  input: RelayInput,
+  run: RunResult<StartedStream>,
+  ttftMs: number,
+  status: number,
+): SettledRequest {
+  return settleCompletion(input.ctx, {
     resolution: input.resolution,
     classification: input.classification,
     routePlan: input.routePlan,

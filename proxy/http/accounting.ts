@@ -30,19 +30,35 @@ export interface Accounting {
   latencyMs: number;
 }
 
+/** A finished request's accounting, and the bookkeeping still to do for it. */
+export interface SettledRequest extends Accounting {
+  /**
+   * Counts the request: metrics (tokens, cost, cost avoided, latency, overhead) and its log line.
+   * Call it once the answer is written: the bookkeeping then runs while the answer travels
+   * instead of before it, off the latency the client sees.
+   */
+  record(): void;
+}
+
 /**
- * Counts a finished request: cost from usage × pricing, tokens, cost avoided against the
- * policy's most capable tier, latency and proxy overhead, and one structured log line.
+ * Settles a finished request: cost from usage × pricing, latency and proxy overhead now (the
+ * receipt needs them), metrics and the structured log line when `record()` is called.
  */
-export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Accounting {
-  const { target } = done.winner;
+export function settleCompletion(ctx: ProxyContext, done: FinishedRequest): SettledRequest {
   const latencyMs = ctx.now() - done.receivedAtMs;
   const upstreamMs = done.attempts.reduce((sum, a) => sum + a.durationMs, 0);
   const overheadMs = Math.max(
     0,
     (done.stream ? (done.ttftMs ?? latencyMs) : latencyMs) - upstreamMs,
   );
-  const cost = costUSD(done.usage, target.model.pricing);
+  const cost = costUSD(done.usage, done.winner.target.model.pricing);
+  const accounting = { costUSD: cost, overheadMs, latencyMs };
+  return { ...accounting, record: () => record(ctx, done, accounting) };
+}
+
+function record(ctx: ProxyContext, done: FinishedRequest, accounting: Accounting): void {
+  const { target } = done.winner;
+  const { latencyMs, overheadMs, costUSD: cost } = accounting;
   const route = done.resolution.routeName;
   const provider = target.provider.name;
   const model = target.model.name;
@@ -89,7 +105,6 @@ export function recordCompletion(ctx: ProxyContext, done: FinishedRequest): Acco
     cache: done.cache ?? 'off',
     prompt: ctx.options.logPrompts ? done.messages : undefined,
   });
-  return { costUSD: cost, overheadMs, latencyMs };
 }
 
 function countTokensAndSavings(ctx: ProxyContext, done: FinishedRequest, cost: number): void {

@@ -24,7 +24,7 @@ import { routingInputFor } from '../execute/routing-input.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ResponseContext } from '../providers/adapter.ts';
 import type { ProxyContext } from '../proxy-context.ts';
-import { recordCompletion } from './accounting.ts';
+import { settleCompletion } from './accounting.ts';
 import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
@@ -170,7 +170,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     receivedAtMs: job.receivedAtMs,
     messages: request.messages,
   };
-  const accounting = recordCompletion(ctx, {
+  const accounting = settleCompletion(ctx, {
     ...base,
     winner: run.winner,
     attempts: run.attempts,
@@ -196,6 +196,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
   if (quality !== undefined) headers['x-switchyard-quality'] = quality;
   job.res.writeHead(200, headers);
   job.res.end(payload);
+  accounting.record();
   const ttl = resolution.route?.config.cache?.exact?.ttlSeconds;
   if (cacheKey !== undefined && ttl !== undefined && quality !== 'failed') {
     await ctx.cache.store(

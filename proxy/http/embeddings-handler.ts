@@ -9,7 +9,7 @@ import { resolveModel } from '../execute/decide-route.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
-import { recordCompletion } from './accounting.ts';
+import { settleCompletion } from './accounting.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
@@ -65,7 +65,7 @@ export async function handleEmbeddings(
   );
   ctx.health.recordSuccess(run.winner.target, ctx.now() - receivedAtMs, undefined);
   ctx.health.attemptEnded(run.winner.target, run.value.usage.inputTokens);
-  const accounting = recordCompletion(ctx, {
+  const accounting = settleCompletion(ctx, {
     resolution,
     classification: { tier: 'direct', source: 'client', preferTags: [] },
     routePlan,
@@ -93,6 +93,7 @@ export async function handleEmbeddings(
     }),
   });
   res.end(payload);
+  accounting.record();
 }
 
 function embeddingsAttempt(
