@@ -17,7 +17,7 @@ export interface ProxyFixture {
   close(): Promise<void>;
 }
 
-function provider(
+export function provider(
   name: string,
   api: FakeApi,
   baseURL: string,
