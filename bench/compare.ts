@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { imageEnv, productionEntry } from './lib/build.ts';
-import { chatBody, Client, durations, endpoint, interleaved, warmUp } from './lib/http.ts';
+import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
 import { writeManifests } from './lib/manifests.ts';
 import {
@@ -33,10 +33,11 @@ one fake provider, alternating short load runs on core 1, and prints CPU time pe
 each, round by round, with the median of the per-round ratios (working tree ÷ base). The base is
 built with the working tree's node_modules: a revision with other dependencies will not start.
 With --stream the requests are streamed chat completions (SSE, ~30 chunks each).
-With --latency it times single requests at concurrency 1 instead, alternating between the two
-builds request by request, and prints each one's percentiles and those of the per-pair difference
-(working tree − base): what a change does to the latency a client sees, e.g. from moving work
-after the answer is written, which CPU per request cannot show.`;
+With --latency it times single requests (with --stream: their time to first token) at
+concurrency 1 instead, alternating between the two builds request by request, and prints each
+one's percentiles and those of the per-pair difference (working tree − base): what a change does
+to the latency a client sees, e.g. from moving work after the answer is written, which CPU per
+request cannot show.`;
 
 interface Side {
   name: string;
@@ -135,7 +136,7 @@ async function main(): Promise<number> {
     await startSide('working tree', head, manifests.dir, ROOT),
   ];
   if (values.latency) {
-    await compareLatency(sides as [Side, Side], Number(values.requests));
+    await compareLatency(sides as [Side, Side], Number(values.requests), values.stream);
     return 0;
   }
   const load = (side: Side, seconds: number) =>
@@ -174,19 +175,28 @@ async function main(): Promise<number> {
 }
 
 /** `--latency`: paired single requests at concurrency 1, base and working tree alternating. */
-async function compareLatency(sides: [Side, Side], requests: number): Promise<void> {
+async function compareLatency(
+  sides: [Side, Side],
+  requests: number,
+  stream: boolean,
+): Promise<void> {
   const clients = sides.map((side) => new Client(endpoint(side.name, side.origin, 'fast')));
-  await warmUp(clients, 2000);
-  const [base, head] = (await interleaved(clients, requests, 300_000)).map(durations) as [
-    number[],
-    number[],
-  ];
+  const timed = [[], []] as [number[], number[]];
+  // The first 2,000 pairs warm up the JIT, pools and caches and are not kept.
+  for (let i = -2000; i < requests; i++) {
+    for (const [n, client] of clients.entries()) {
+      const ms = stream ? (await client.stream()).ttftMs : (await client.post()).ms;
+      if (i >= 0) timed[n as 0 | 1].push(ms);
+    }
+  }
+  const [base, head] = timed;
   const rows: [string, readonly number[]][] = [
     ['base', base],
     ['working tree', head],
     ['working tree − base (per pair)', pairedDifferences(head, base)],
   ];
-  process.stdout.write(`latency at concurrency 1, ${base.length} requests each, interleaved:\n`);
+  const what = stream ? 'time to first token' : 'latency';
+  process.stdout.write(`${what} at concurrency 1, ${base.length} requests each, interleaved:\n`);
   for (const [name, samples] of rows) {
     const { p50, p90, p99 } = summarize(samples);
     process.stdout.write(
