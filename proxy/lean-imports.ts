@@ -14,6 +14,8 @@ const require = createRequire(import.meta.url);
  */
 export const nodeHttp = require('node:http') as typeof NodeHttp;
 
+installLazyHttp2Client(); // before undici's client.js, which requires client-h2.js at its top
+
 /**
  * undici's connection pool, without undici's index: the index also loads fetch, WebSocket,
  * EventSource, the cache and the mock agents. The one thing the index does that a pool needs is
@@ -21,7 +23,6 @@ export const nodeHttp = require('node:http') as typeof NodeHttp;
  * assignment, so harmless if the index loads too). These paths are undici's internals, pinned by
  * the lockfile; test/proxy/lean-imports.test.ts checks them in a fresh process.
  */
-installLazyHttp2Client();
 export const UndiciPool = require('undici/lib/dispatcher/pool.js') as typeof Undici.Pool;
 Object.assign(
   (require('undici/lib/dispatcher/dispatcher.js') as typeof Undici.Dispatcher).prototype,
@@ -30,8 +31,9 @@ Object.assign(
 
 /**
  * The parts of prom-client the proxy uses, without its index: the index also loads the
- * Pushgateway client (https, tls, zlib and Node's zip reader) and the cluster aggregator, ~40
- * internal modules and ~6 MB of RSS in every proxy. Same version pin and test as undici's above.
+ * Pushgateway client (https, tls, zlib and Node's zip reader) and the cluster aggregator: ~40
+ * internal modules, ~6 MB of RSS in a bare process and ~1 MB in the proxy, which needs some of
+ * them anyway. Same version pin and test as undici's above.
  */
 export const promClient = {
   Registry: require('prom-client/lib/registry.js') as typeof PromClient.Registry,
