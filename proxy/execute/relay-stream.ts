@@ -17,6 +17,7 @@ export interface RelayInput {
   routePlan: Plan;
   input: RoutingInput;
   receivedAtMs: number;
+  requestId: string;
   failover: FailoverSettings;
   request: ChatCompletionRequest;
   ctx: ProxyContext;
@@ -49,6 +50,7 @@ export async function relayStream(
     costUSD: undefined,
     overheadMs: Math.max(0, ttftMs - run.attempts.reduce((s, a) => s + a.durationMs, 0)),
     cache: 'off',
+    requestId: input.requestId,
   });
   res.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
@@ -165,6 +167,7 @@ function account(
     stream: true,
     status,
     receivedAtMs: input.receivedAtMs,
+    requestId: input.requestId,
     ttftMs,
     messages: input.request.messages,
   });

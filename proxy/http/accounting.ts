@@ -17,6 +17,8 @@ export interface FinishedRequest {
   stream: boolean;
   status: number;
   receivedAtMs: number;
+  /** The id on the response (`x-request-id`), repeated in the log line. */
+  requestId: string;
   ttftMs?: number;
   cache?: 'hit' | 'miss' | 'off';
   /** The request's messages; logged only when the proxy runs with `logPrompts`. */
@@ -86,6 +88,7 @@ function record(ctx: ProxyContext, done: FinishedRequest, accounting: Accounting
     time: new Date(ctx.wallNow()).toISOString(),
     level: 'info',
     msg: 'request',
+    requestId: done.requestId,
     route,
     rule: done.classification.rule,
     tier: done.winner.tier,

@@ -14,6 +14,7 @@ export interface CacheHitJob {
   resolution: { routeName: string };
   classification: Classification;
   receivedAtMs: number;
+  requestId: string;
 }
 
 /**
@@ -34,6 +35,7 @@ export function answerFromCache(job: CacheHitJob, hit: CachedAnswer): void {
     costUSD: 0,
     overheadMs: latencyMs,
     cache: 'hit',
+    requestId: job.requestId,
   });
   const completion = {
     ...hit.completion,
@@ -70,6 +72,7 @@ export function answerFromCache(job: CacheHitJob, hit: CachedAnswer): void {
     time: new Date(ctx.wallNow()).toISOString(),
     level: 'info',
     msg: 'request',
+    requestId: job.requestId,
     route,
     tier: hit.tier,
     provider,

@@ -25,6 +25,7 @@ import { runPlan } from '../execute/run-plan.ts';
 import type { ResponseContext } from '../providers/adapter.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { settleCompletion } from './accounting.ts';
+import { requestIdOf } from './request-id.ts';
 import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
@@ -47,6 +48,7 @@ interface ChatJob extends RouteDecision {
   resolution: Resolution;
   input: RoutingInput;
   receivedAtMs: number;
+  requestId: string;
   signal: AbortSignal;
 }
 
@@ -85,6 +87,7 @@ export async function handleChat(
     resolution,
     input,
     receivedAtMs,
+    requestId: requestIdOf(req),
     signal,
   };
   const cacheKey = decision.sensitive
@@ -168,6 +171,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     classification: job.classification,
     routePlan: job.routePlan,
     receivedAtMs: job.receivedAtMs,
+    requestId: job.requestId,
     messages: request.messages,
   };
   const accounting = settleCompletion(ctx, {
@@ -190,6 +194,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     costUSD: accounting.costUSD,
     overheadMs: accounting.overheadMs,
     cache: cacheKey === undefined ? 'off' : 'miss',
+    requestId: job.requestId,
   });
   headers['content-type'] = 'application/json';
   headers['content-length'] = String(Buffer.byteLength(payload));

@@ -14,6 +14,7 @@ import { parseEmbeddingsRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
+import { requestIdOf } from './request-id.ts';
 
 type EmbeddingsResult = { response: EmbeddingsResponse; usage: Usage };
 
@@ -75,6 +76,7 @@ export async function handleEmbeddings(
     stream: false,
     status: 200,
     receivedAtMs,
+    requestId: requestIdOf(req),
   });
   const payload = JSON.stringify(run.value.response);
   res.writeHead(200, {
@@ -90,6 +92,7 @@ export async function handleEmbeddings(
       costUSD: accounting.costUSD,
       overheadMs: accounting.overheadMs,
       cache: 'off',
+      requestId: requestIdOf(req),
     }),
   });
   res.end(payload);

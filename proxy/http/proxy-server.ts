@@ -6,6 +6,7 @@ import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
 import { ProxyError } from './proxy-error.ts';
 import { readBody } from './read-body.ts';
+import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { TENANT_HEADER } from '../cache/response-cache.ts';
 
 /**
@@ -16,6 +17,7 @@ import { TENANT_HEADER } from '../cache/response-cache.ts';
 export function createProxyServer(ctx: ProxyContext): Server {
   const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
     const receivedAtMs = ctx.now();
+    assignRequestId(req, ctx.newId);
     dispatch(req, res, ctx, receivedAtMs).catch((error: unknown) =>
       sendError(res, error, ctx, req, receivedAtMs),
     );
@@ -106,6 +108,7 @@ function sendError(
     time: new Date(ctx.wallNow()).toISOString(),
     level: proxyError.status >= 500 ? 'error' : 'warn',
     msg: 'request failed',
+    requestId: requestIdOf(req),
     path: (req.url ?? '').split('?', 1)[0],
     status: proxyError.status,
     errorCode: proxyError.code,
@@ -128,7 +131,10 @@ function sendError(
     if (!res.writableEnded) res.end();
     return;
   }
-  const headers: Record<string, string> = { 'x-switchyard-error-origin': proxyError.origin };
+  const headers: Record<string, string> = {
+    'x-switchyard-error-origin': proxyError.origin,
+    [REQUEST_ID_HEADER]: requestIdOf(req),
+  };
   if (proxyError.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(proxyError.retryAfterSeconds);
   const payload = JSON.stringify(proxyError.toBody());

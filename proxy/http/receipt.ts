@@ -11,6 +11,8 @@ export interface Receipt {
   costUSD: number | undefined;
   overheadMs: number;
   cache: 'hit' | 'miss' | 'off';
+  /** The request's id (./request-id.ts), sent back as `x-request-id`. */
+  requestId: string;
 }
 
 /** The receipt as `x-switchyard-*` response headers. */
@@ -25,6 +27,7 @@ export function receiptHeaders(receipt: Receipt): Record<string, string> {
     ),
     'x-switchyard-overhead-ms': receipt.overheadMs.toFixed(3),
     'x-switchyard-cache': receipt.cache,
+    'x-request-id': receipt.requestId,
   };
   if (receipt.rule !== undefined) headers['x-switchyard-rule'] = receipt.rule;
   if (receipt.costUSD !== undefined) headers['x-switchyard-cost-usd'] = receipt.costUSD.toFixed(8);

@@ -3,6 +3,8 @@ export interface RequestLogLine {
   time: string;
   level: 'info' | 'warn' | 'error';
   msg: 'request';
+  /** The response's `x-request-id`. */
+  requestId?: string;
   route: string;
   rule?: string;
   tier?: string;

@@ -201,6 +201,47 @@ test('SSE framing is byte-exact: data lines, blank-line separators and the [DONE
   assert.ok(body.endsWith('data: [DONE]\n\n'));
 });
 
+test('every answer carries an x-request-id that the SDK reports and the log line repeats', async () => {
+  const lineFor = (id: string | null | undefined) => fx.logs.find((l) => l['requestId'] === id);
+  const ok = await client.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'ids please' }] })
+    .withResponse();
+  assert.match(ok.request_id ?? '', /^req_[0-9a-f]{32}$/);
+  assert.equal(lineFor(ok.request_id)?.['msg'], 'request');
+
+  const streamed = await client.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'ids' }], stream: true })
+    .withResponse();
+  for await (const chunk of streamed.data) assert.ok(chunk.id);
+  assert.match(streamed.request_id ?? '', /^req_[0-9a-f]{32}$/);
+  assert.notEqual(streamed.request_id, ok.request_id);
+  assert.equal(lineFor(streamed.request_id)?.['stream'], true);
+
+  const failed = await client.chat.completions
+    .create({ model: 'no-such-alias', messages: [{ role: 'user', content: 'x' }] })
+    .catch((error: unknown) => error);
+  assert.ok(failed instanceof OpenAI.NotFoundError);
+  assert.match(failed.requestID ?? '', /^req_[0-9a-f]{32}$/);
+  assert.equal(lineFor(failed.requestID)?.['msg'], 'request failed');
+
+  // An id from the client or its ingress is kept when sane, replaced when not.
+  const traced = await client.chat.completions
+    .create(
+      { model: 'auto', messages: [{ role: 'user', content: 'traced' }] },
+      { headers: { 'x-request-id': 'envoy-3f2a:trace.7' } },
+    )
+    .withResponse();
+  assert.equal(traced.request_id, 'envoy-3f2a:trace.7');
+  assert.ok(lineFor('envoy-3f2a:trace.7'));
+  const spoofed = await client.chat.completions
+    .create(
+      { model: 'auto', messages: [{ role: 'user', content: 'spoofed' }] },
+      { headers: { 'x-request-id': 'two words "quoted"' } },
+    )
+    .withResponse();
+  assert.match(spoofed.request_id ?? '', /^req_[0-9a-f]{32}$/);
+});
+
 test('no log line contains the API key or the prompt text', () => {
   const all = JSON.stringify(fx.logs);
   assert.ok(fx.logs.length > 0);
