@@ -9,7 +9,7 @@ import type {
   UpstreamError,
   UpstreamTarget,
 } from '../providers/adapter.ts';
-import type { UpstreamClient } from '../upstream/upstream-client.ts';
+import { upstreamRequestIdOf, type UpstreamClient } from '../upstream/upstream-client.ts';
 import { abortedByTimeout } from './attempt-timeout.ts';
 import {
   thrownFailure,
@@ -50,12 +50,19 @@ function fromUpstreamError(error: UpstreamError): AttemptFailure {
   };
 }
 
+/** What a successful non-streaming attempt yields. */
+export type CompletionValue = ParsedCompletion & {
+  upstreamMs: number;
+  /** The provider's id for the answer (`upstreamRequestIdOf`). */
+  upstreamRequestId: string | undefined;
+};
+
 /** A non-streaming chat attempt: the whole upstream answer, parsed and normalised. */
 export function completionAttempt(
   request: ChatCompletionRequest,
   context: (target: ResolvedTarget) => ResponseContext,
   deps: ChatAttemptDeps,
-): AttemptFn<ParsedCompletion & { upstreamMs: number }> {
+): AttemptFn<CompletionValue> {
   return async (target, signal) => {
     const adapter = deps.adapterFor(target.provider.api);
     const began = deps.now();
@@ -80,6 +87,7 @@ export function completionAttempt(
           value: {
             ...adapter.parseChatResponse(text, context(target)),
             upstreamMs: deps.now() - began,
+            upstreamRequestId: upstreamRequestIdOf(response.headers),
           },
         };
       } catch (error) {
@@ -108,6 +116,8 @@ export interface StartedStream {
   cancel: () => void;
   firstTokenAtMs: number;
   startedAtMs: number;
+  /** The provider's id for the answer (`upstreamRequestIdOf`). */
+  upstreamRequestId: string | undefined;
 }
 
 /**
@@ -158,6 +168,7 @@ export function streamAttempt(
           cancel: () => own.abort(),
           firstTokenAtMs: deps.now(),
           startedAtMs,
+          upstreamRequestId: upstreamRequestIdOf(response.headers),
         },
       };
     } catch (error) {

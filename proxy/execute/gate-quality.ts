@@ -1,13 +1,13 @@
 import { costUSD } from '../../core/cost/cost.ts';
 import type { ChatCompletionRequest } from '../../core/openai/types.ts';
 import type { Plan } from '../../core/routing/plan.ts';
-import type { ParsedCompletion } from '../providers/adapter.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import type { AttemptFn } from './attempt.ts';
+import type { CompletionValue } from './chat-attempts.ts';
 import { runPlan, type FailoverSettings, type RunResult } from './run-plan.ts';
 
 /** A finished non-streaming run. */
-export type CompletionRun = RunResult<ParsedCompletion & { upstreamMs: number }>;
+export type CompletionRun = RunResult<CompletionValue>;
 
 /** The answer to send, the gate's verdict, and what discarded answers cost. */
 export interface GateOutcome {
@@ -22,7 +22,7 @@ export interface GateJob {
   routePlan: Plan;
   failover: FailoverSettings;
   signal: AbortSignal;
-  attempt: AttemptFn<ParsedCompletion & { upstreamMs: number }>;
+  attempt: AttemptFn<CompletionValue>;
   ctx: ProxyContext;
   routeName: string;
 }

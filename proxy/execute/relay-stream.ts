@@ -168,6 +168,7 @@ function account(
     status,
     receivedAtMs: input.receivedAtMs,
     requestId: input.requestId,
+    upstreamRequestId: run.value.upstreamRequestId,
     ttftMs,
     messages: input.request.messages,
   });

@@ -19,6 +19,8 @@ export interface FinishedRequest {
   receivedAtMs: number;
   /** The id on the response (`x-request-id`), repeated in the log line. */
   requestId: string;
+  /** The provider's id for the answer, when it sent one. */
+  upstreamRequestId: string | undefined;
   ttftMs?: number;
   cache?: 'hit' | 'miss' | 'off';
   /** The request's messages; logged only when the proxy runs with `logPrompts`. */
@@ -89,6 +91,7 @@ function record(ctx: ProxyContext, done: FinishedRequest, accounting: Accounting
     level: 'info',
     msg: 'request',
     requestId: done.requestId,
+    upstreamRequestId: done.upstreamRequestId,
     route,
     rule: done.classification.rule,
     tier: done.winner.tier,

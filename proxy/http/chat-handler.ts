@@ -182,6 +182,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     stream: false,
     status: 200,
     cache: cacheKey === undefined ? 'off' : 'miss',
+    upstreamRequestId: run.value.upstreamRequestId,
   });
   const payload = JSON.stringify(completion);
   const headers = receiptHeaders({

@@ -9,6 +9,7 @@ import { resolveModel } from '../execute/decide-route.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
+import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
 import { settleCompletion } from './accounting.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
 import { ProxyError } from './proxy-error.ts';
@@ -16,7 +17,11 @@ import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
 import { requestIdOf } from './request-id.ts';
 
-type EmbeddingsResult = { response: EmbeddingsResponse; usage: Usage };
+type EmbeddingsResult = {
+  response: EmbeddingsResponse;
+  usage: Usage;
+  upstreamRequestId: string | undefined;
+};
 
 /**
  * Handles POST /v1/embeddings for a concrete provider/model with the `embeddings` capability.
@@ -77,6 +82,7 @@ export async function handleEmbeddings(
     status: 200,
     receivedAtMs,
     requestId: requestIdOf(req),
+    upstreamRequestId: run.value.upstreamRequestId,
   });
   const payload = JSON.stringify(run.value.response);
   res.writeHead(200, {
@@ -124,7 +130,13 @@ function embeddingsAttempt(
         createdSeconds: Math.floor(ctx.wallNow() / 1000),
         fallbackId: ctx.newId(),
       };
-      return { ok: true, value: adapter.parseEmbeddingsResponse(text, context) };
+      return {
+        ok: true,
+        value: {
+          ...adapter.parseEmbeddingsResponse(text, context),
+          upstreamRequestId: upstreamRequestIdOf(response.headers),
+        },
+      };
     } catch (error) {
       return { ok: false, failure: thrownFailure(error, abortedByTimeout(signal), false) };
     }

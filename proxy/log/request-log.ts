@@ -5,6 +5,8 @@ export interface RequestLogLine {
   msg: 'request';
   /** The response's `x-request-id`. */
   requestId?: string;
+  /** The provider's id for the answer, when it sent one. */
+  upstreamRequestId?: string;
   route: string;
   rule?: string;
   tier?: string;

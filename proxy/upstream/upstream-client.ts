@@ -25,6 +25,15 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body'];
 }
 
+/**
+ * The provider's own id for an answer (OpenAI and compatibles: `x-request-id`, Anthropic:
+ * `request-id`), logged with the request so a question to the provider can name it.
+ */
+export function upstreamRequestIdOf(headers: UpstreamText['headers']): string | undefined {
+  const id = headers['x-request-id'] ?? headers['request-id'];
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** A whole upstream answer, read as text. */
 export interface UpstreamText {
   statusCode: number;

@@ -201,13 +201,22 @@ test('SSE framing is byte-exact: data lines, blank-line separators and the [DONE
   assert.ok(body.endsWith('data: [DONE]\n\n'));
 });
 
-test('every answer carries an x-request-id that the SDK reports and the log line repeats', async () => {
+test('every answer carries an x-request-id that the SDK reports and the log line repeats, with the provider’s id', async () => {
   const lineFor = (id: string | null | undefined) => fx.logs.find((l) => l['requestId'] === id);
   const ok = await client.chat.completions
     .create({ model: 'auto', messages: [{ role: 'user', content: 'ids please' }] })
     .withResponse();
   assert.match(ok.request_id ?? '', /^req_[0-9a-f]{32}$/);
   assert.equal(lineFor(ok.request_id)?.['msg'], 'request');
+  // The provider's own id for the answer is logged beside it (OpenAI: x-request-id).
+  const upstreamId = lineFor(ok.request_id)?.['upstreamRequestId'];
+  assert.match(String(upstreamId), /^req_[0-9a-f]{32}$/);
+  assert.notEqual(upstreamId, ok.request_id);
+  const viaAnthropic = await client.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'Explain step-by-step' }] })
+    .withResponse();
+  assert.equal(viaAnthropic.response.headers.get('x-switchyard-provider'), 'claude');
+  assert.match(String(lineFor(viaAnthropic.request_id)?.['upstreamRequestId']), /^req_011C/);
 
   const streamed = await client.chat.completions
     .create({ model: 'auto', messages: [{ role: 'user', content: 'ids' }], stream: true })
