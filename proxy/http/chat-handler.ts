@@ -28,7 +28,7 @@ import { settleCompletion } from './accounting.ts';
 import { requestIdOf } from './request-id.ts';
 import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
-import { ProxyError } from './proxy-error.ts';
+import { failedOnRoute, ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
 
@@ -68,6 +68,26 @@ export async function handleChat(
   if (index === undefined)
     throw new ProxyError('NOT_READY', 'the proxy has not loaded a config yet');
   const resolution = resolveModel(index, request.model);
+  await serveResolved({ req, res, ctx, receivedAtMs }, request, resolution).catch(
+    (error: unknown) => {
+      throw failedOnRoute(error, resolution.routeName);
+    },
+  );
+}
+
+/** The request as it arrived. */
+interface Arrival {
+  req: IncomingMessage;
+  res: ServerResponse;
+  ctx: ProxyContext;
+  receivedAtMs: number;
+}
+
+async function serveResolved(
+  { req, res, ctx, receivedAtMs }: Arrival,
+  request: ChatCompletionRequest,
+  resolution: Resolution,
+): Promise<void> {
   const input = routingInputFor(request, req.headers);
   const route = resolution.route?.config;
   const pressure = route === undefined ? 'normal' : await ctx.budget.pressure(route);

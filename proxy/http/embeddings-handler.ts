@@ -12,7 +12,7 @@ import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
 import { settleCompletion } from './accounting.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
-import { ProxyError } from './proxy-error.ts';
+import { failedOnRoute, ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
 import { requestIdOf } from './request-id.ts';
@@ -68,7 +68,9 @@ export async function handleEmbeddings(
     signal,
     embeddingsAttempt(request, ctx),
     ctx,
-  );
+  ).catch((error: unknown) => {
+    throw failedOnRoute(error, resolution.routeName);
+  });
   ctx.health.recordSuccess(run.winner.target, ctx.now() - receivedAtMs, undefined);
   ctx.health.attemptEnded(run.winner.target, run.value.usage.inputTokens);
   const accounting = settleCompletion(ctx, {

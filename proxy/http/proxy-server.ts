@@ -109,6 +109,7 @@ function sendError(
     level: proxyError.status >= 500 ? 'error' : 'warn',
     msg: 'request failed',
     requestId: requestIdOf(req),
+    route: proxyError.route,
     path: (req.url ?? '').split('?', 1)[0],
     status: proxyError.status,
     errorCode: proxyError.code,
@@ -119,7 +120,7 @@ function sendError(
       : { error: proxyError.message }),
   });
   ctx.metrics.requests.inc({
-    route: 'none',
+    route: proxyError.route ?? 'none',
     tier: 'none',
     provider: 'none',
     model: 'none',

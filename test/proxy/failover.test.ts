@@ -124,6 +124,14 @@ test('when every provider is down the client gets an OpenAI-style error listing 
   assert.ok(error instanceof OpenAI.APIError);
   assert.equal(error.status, 502);
   assert.match(error.message, /claude\/sonnet \(premium\): server_error 500/);
+  // Counted on its route, so a route's error rate is a PromQL query away.
+  const line = fx.logs.find((l) => l['requestId'] === error.requestID);
+  assert.equal(line?.['route'], 'auto');
+  const metrics = await (await fetch(fx.proxy.metricsUrl ?? '')).text();
+  assert.match(
+    metrics,
+    /switchyard_requests_total\{route="auto",tier="none"[^}]*code="502"[^}]*\} 1/,
+  );
 });
 
 test('a sensitive request never leaves its governance pool, even when the pool fails', async () => {
