@@ -38,11 +38,13 @@ async function dispatch(
     case '/v1/chat/completions':
     case '/chat/completions':
       requireMethod(req, 'POST');
+      countInFlight(res, ctx);
       authenticate(req, ctx);
       return handleChat(req, res, await readBody(req, ctx.options.maxBodyBytes), ctx, receivedAtMs);
     case '/v1/embeddings':
     case '/embeddings':
       requireMethod(req, 'POST');
+      countInFlight(res, ctx);
       authenticate(req, ctx);
       return handleEmbeddings(
         req,
@@ -67,6 +69,12 @@ async function dispatch(
         `no route for ${req.method ?? 'GET'} ${path ?? '/'}; this is an OpenAI-compatible API under /v1`,
       );
   }
+}
+
+/** Counts the request in `switchyard_requests_in_flight` until its response closes. */
+function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
+  ctx.metrics.requestStarted();
+  res.on('close', ctx.metrics.requestEnded);
 }
 
 /**

@@ -129,6 +129,26 @@ export class ProxyMetrics {
     labelNames: ['provider', 'model', 'kind', 'quantile'] as const,
     registers: [this.registry],
   });
+  /**
+   * What to autoscale a fleet of proxies on (the chart's `targetRequestsInFlight`): a stream holds
+   * a slot for its whole length while costing little CPU, so CPU alone under-counts LLM traffic.
+   */
+  #inFlight = 0;
+  readonly inFlight: InstanceType<typeof Gauge> = new Gauge({
+    name: 'switchyard_requests_in_flight',
+    help: 'Chat and embeddings requests being answered right now (a stream until its last chunk).',
+    registers: [this.registry],
+    // A plain count read at scrape time: two gauge updates per request cost measurable CPU.
+    collect: (): void => this.inFlight.set(this.#inFlight),
+  });
+  /** A request started (see `requestEnded`). */
+  requestStarted(): void {
+    this.#inFlight += 1;
+  }
+  /** A request's response closed; one function for every response, so no closure per request. */
+  readonly requestEnded = (): void => {
+    this.#inFlight -= 1;
+  };
   readonly configInfo = new Gauge({
     name: 'switchyard_config_info',
     help: 'The config being served (value 1), labelled with its hash.',

@@ -205,6 +205,8 @@ describe('the chart installed into a real control plane', () => {
         '--set',
         'proxy.autoscaling.enabled=true',
         '--set',
+        'proxy.autoscaling.targetRequestsInFlight=150',
+        '--set',
         'proxy.podDisruptionBudget.enabled=true',
         ...kubeconfig,
       ],
@@ -220,6 +222,16 @@ describe('the chart installed into a real control plane', () => {
     ]);
     assert.equal(replicas, '3');
     assert.deepEqual(await names('horizontalpodautoscalers', NAMESPACE), ['switchyard-proxy']);
+    // The API server took the HPA with both its CPU and its requests-in-flight (Pods) metric.
+    const hpaMetrics = await cp.kubectlOk([
+      'get',
+      'hpa/switchyard-proxy',
+      '-n',
+      NAMESPACE,
+      '-o',
+      'jsonpath={.spec.metrics[*].type} {.spec.metrics[1].pods.metric.name}={.spec.metrics[1].pods.target.averageValue}',
+    ]);
+    assert.equal(hpaMetrics, 'Resource Pods switchyard_requests_in_flight=150');
     assert.deepEqual(await names('poddisruptionbudgets', NAMESPACE), ['switchyard-proxy']);
     const status = JSON.parse(
       await helmOk(['status', 'switchyard', '-n', NAMESPACE, '-o', 'json', ...kubeconfig], env()),

@@ -144,13 +144,17 @@ describe('the chart rendered by helm', () => {
     assert.deepEqual(argAfter(operatorArgs, '--watch-namespace'), ['team-a', 'team-b']);
   });
 
-  test('the HPA scales the proxy Deployment on CPU, which then leaves its replica count to it', () => {
+  test('the HPA scales the proxy Deployment on CPU and requests in flight, which then leaves its replica count to it', () => {
     const { objects } = everything;
     const hpa = spec<{
       scaleTargetRef: { kind: string; name: string };
       minReplicas: number;
       maxReplicas: number;
-      metrics: { resource: { name: string; target: { averageUtilization: number } } }[];
+      metrics: {
+        type: string;
+        resource?: { name: string; target: { averageUtilization: number } };
+        pods?: { metric: { name: string }; target: { type: string; averageValue: string } };
+      }[];
     }>(find(objects, 'HorizontalPodAutoscaler', 'switchyard-proxy'));
     assert.deepEqual(hpa.scaleTargetRef, {
       apiVersion: 'apps/v1',
@@ -159,8 +163,16 @@ describe('the chart rendered by helm', () => {
     });
     assert.equal(hpa.minReplicas, 3);
     assert.equal(hpa.maxReplicas, 30);
-    assert.equal(hpa.metrics[0]!.resource.name, 'cpu');
-    assert.equal(hpa.metrics[0]!.resource.target.averageUtilization, 60);
+    assert.equal(hpa.metrics[0]!.resource?.name, 'cpu');
+    assert.equal(hpa.metrics[0]!.resource?.target.averageUtilization, 60);
+    assert.deepEqual(hpa.metrics[1], {
+      type: 'Pods',
+      pods: {
+        metric: { name: 'switchyard_requests_in_flight' },
+        target: { type: 'AverageValue', averageValue: '200' },
+      },
+    });
+    assert.equal(hpa.metrics.length, 2);
     const deployment = spec<{ replicas?: number }>(find(objects, 'Deployment', 'switchyard-proxy'));
     assert.equal(deployment.replicas, undefined);
     assert.equal(

@@ -76,6 +76,31 @@ test('a client that disconnects while waiting for a whole answer cancels the ups
   assert.match(metrics, /switchyard_requests_total\{[^}]*code="499"[^}]*\} 1/);
 });
 
+test('a stream counts in switchyard_requests_in_flight until its last chunk', async () => {
+  const inFlight = async (): Promise<number> => {
+    const text = await (await fetch(fx.proxy.metricsUrl ?? '')).text();
+    return Number(/^switchyard_requests_in_flight (\S+)$/m.exec(text)?.[1]);
+  };
+  assert.equal(await inFlight(), 0);
+  fx.fakes.cheap.reset();
+  fx.fakes.cheap.script({ chunkDelayMs: 30, reply: 'one two three four five six' });
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'cheap/small',
+      messages: [{ role: 'user', content: 'count me' }],
+      stream: true,
+    }),
+  });
+  const reader = response.body!.getReader();
+  await reader.read();
+  assert.equal(await inFlight(), 1, 'while the stream runs');
+  while (!(await reader.read()).done);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(await inFlight(), 0, 'after its last chunk');
+});
+
 test('a config swap under load loses no request', async () => {
   let failures = 0;
   let done = 0;
