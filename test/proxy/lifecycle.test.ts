@@ -14,6 +14,23 @@ after(async () => {
   await fx.close();
 });
 
+/** A raw chat request to cheap/small, for tests that need to drop or hold the connection. */
+function postChat(
+  content: string,
+  options: { stream?: boolean; signal?: AbortSignal } = {},
+): Promise<Response> {
+  return fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model: 'cheap/small',
+      messages: [{ role: 'user', content }],
+      ...(options.stream === true ? { stream: true } : {}),
+    }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  });
+}
+
 test('a client that disconnects mid-stream cancels the upstream request', async () => {
   fx.fakes.cheap.reset();
   fx.fakes.cheap.script({
@@ -21,16 +38,7 @@ test('a client that disconnects mid-stream cancels the upstream request', async 
     reply: Array.from({ length: 200 }, (_, i) => `word${i}`).join(' '),
   });
   const controller = new AbortController();
-  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'cheap/small',
-      messages: [{ role: 'user', content: 'long please' }],
-      stream: true,
-    }),
-    signal: controller.signal,
-  });
+  const response = await postChat('long please', { stream: true, signal: controller.signal });
   const reader = response.body!.getReader();
   await reader.read();
   controller.abort();
@@ -50,12 +58,7 @@ test('a client that disconnects while waiting for a whole answer cancels the ups
   fx.fakes.cheap.script({ latencyMs: 3000 });
   const logged = fx.logs.length;
   const controller = new AbortController();
-  const sent = fetch(`${fx.proxy.url}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'cheap/small', messages: [{ role: 'user', content: 'slow' }] }),
-    signal: controller.signal,
-  }).catch((error: unknown) => error);
+  const sent = postChat('slow', { signal: controller.signal }).catch((error: unknown) => error);
   await fx.fakes.cheap.waitForRequests(1);
   const abortedAt = performance.now();
   controller.abort();
@@ -84,15 +87,7 @@ test('a stream counts in switchyard_requests_in_flight until its last chunk', as
   assert.equal(await inFlight(), 0);
   fx.fakes.cheap.reset();
   fx.fakes.cheap.script({ chunkDelayMs: 30, reply: 'one two three four five six' });
-  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      model: 'cheap/small',
-      messages: [{ role: 'user', content: 'count me' }],
-      stream: true,
-    }),
-  });
+  const response = await postChat('count me', { stream: true });
   const reader = response.body!.getReader();
   await reader.read();
   assert.equal(await inFlight(), 1, 'while the stream runs');
