@@ -18,6 +18,7 @@ export interface RelayInput {
   input: RoutingInput;
   receivedAtMs: number;
   requestId: string;
+  tenant: string | undefined;
   failover: FailoverSettings;
   request: ChatCompletionRequest;
   ctx: ProxyContext;
@@ -169,6 +170,7 @@ function account(
     receivedAtMs: input.receivedAtMs,
     requestId: input.requestId,
     upstreamRequestId: run.value.upstreamRequestId,
+    tenant: input.tenant,
     ttftMs,
     messages: input.request.messages,
   });

@@ -21,6 +21,8 @@ export interface FinishedRequest {
   requestId: string;
   /** The provider's id for the answer, when it sent one. */
   upstreamRequestId: string | undefined;
+  /** Who the request is for (`tenantOf`). */
+  tenant: string | undefined;
   ttftMs?: number;
   cache?: 'hit' | 'miss' | 'off';
   /** The request's messages; logged only when the proxy runs with `logPrompts`. */
@@ -92,6 +94,7 @@ function record(ctx: ProxyContext, done: FinishedRequest, accounting: Accounting
     msg: 'request',
     requestId: done.requestId,
     upstreamRequestId: done.upstreamRequestId,
+    tenant: done.tenant,
     route,
     rule: done.classification.rule,
     tier: done.winner.tier,

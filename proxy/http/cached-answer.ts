@@ -15,6 +15,7 @@ export interface CacheHitJob {
   classification: Classification;
   receivedAtMs: number;
   requestId: string;
+  tenant: string | undefined;
 }
 
 /**
@@ -73,6 +74,7 @@ export function answerFromCache(job: CacheHitJob, hit: CachedAnswer): void {
     level: 'info',
     msg: 'request',
     requestId: job.requestId,
+    tenant: job.tenant,
     route,
     tier: hit.tier,
     provider,

@@ -25,7 +25,7 @@ import { runPlan } from '../execute/run-plan.ts';
 import type { ResponseContext } from '../providers/adapter.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { settleCompletion } from './accounting.ts';
-import { requestIdOf } from './request-id.ts';
+import { requestIdOf, tenantOf } from './request-id.ts';
 import { answerFromCache } from './cached-answer.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { failedOnRoute, ProxyError } from './proxy-error.ts';
@@ -49,6 +49,7 @@ interface ChatJob extends RouteDecision {
   input: RoutingInput;
   receivedAtMs: number;
   requestId: string;
+  tenant: string | undefined;
   signal: AbortSignal;
 }
 
@@ -108,6 +109,7 @@ async function serveResolved(
     input,
     receivedAtMs,
     requestId: requestIdOf(req),
+    tenant: tenantOf(req),
     signal,
   };
   const cacheKey = decision.sensitive
@@ -192,6 +194,7 @@ async function serveCompletion(job: ChatJob, cacheKey: string | undefined): Prom
     routePlan: job.routePlan,
     receivedAtMs: job.receivedAtMs,
     requestId: job.requestId,
+    tenant: job.tenant,
     messages: request.messages,
   };
   const accounting = settleCompletion(ctx, {

@@ -15,7 +15,7 @@ import { parseEmbeddingsRequest } from './parse-request.ts';
 import { failedOnRoute, ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
-import { requestIdOf } from './request-id.ts';
+import { requestIdOf, tenantOf } from './request-id.ts';
 
 type EmbeddingsResult = {
   response: EmbeddingsResponse;
@@ -85,6 +85,7 @@ export async function handleEmbeddings(
     receivedAtMs,
     requestId: requestIdOf(req),
     upstreamRequestId: run.value.upstreamRequestId,
+    tenant: tenantOf(req),
   });
   const payload = JSON.stringify(run.value.response);
   res.writeHead(200, {

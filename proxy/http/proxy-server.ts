@@ -6,7 +6,7 @@ import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
 import { ProxyError } from './proxy-error.ts';
 import { readBody } from './read-body.ts';
-import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { assignRequestId, REQUEST_ID_HEADER, requestIdOf, tenantOf } from './request-id.ts';
 import { TENANT_HEADER } from '../cache/response-cache.ts';
 
 /**
@@ -117,6 +117,7 @@ function sendError(
     level: proxyError.status >= 500 ? 'error' : 'warn',
     msg: 'request failed',
     requestId: requestIdOf(req),
+    tenant: tenantOf(req),
     route: proxyError.route,
     path: (req.url ?? '').split('?', 1)[0],
     status: proxyError.status,

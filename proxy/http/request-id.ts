@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { TENANT_HEADER } from '../cache/response-cache.ts';
 
 /** The header that carries a request's id, both ways: what OpenAI's SDKs read as `request_id`. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -24,4 +25,14 @@ export function assignRequestId(req: IncomingMessage, newId: () => string): stri
 /** The id `assignRequestId` gave this request. */
 export function requestIdOf(req: IncomingMessage): string {
   return req.headers[REQUEST_ID_HEADER] as string;
+}
+
+/**
+ * Who the request is for, for its log line: the client's name when client keys are configured
+ * (the key decides it), else the `x-switchyard-tenant` header the client sent, cut to 128
+ * characters. For chargeback from the logs; never a metric label (a header is unbounded input).
+ */
+export function tenantOf(req: IncomingMessage): string | undefined {
+  const tenant = req.headers[TENANT_HEADER];
+  return typeof tenant === 'string' && tenant !== '' ? tenant.slice(0, 128) : undefined;
 }

@@ -7,6 +7,8 @@ export interface RequestLogLine {
   requestId?: string;
   /** The provider's id for the answer, when it sent one. */
   upstreamRequestId?: string;
+  /** Who the request is for: the client key's name, else `x-switchyard-tenant`. */
+  tenant?: string;
   route: string;
   rule?: string;
   tier?: string;

@@ -25,6 +25,17 @@ test('with client keys configured, a missing or wrong key is a 401 and the right
   assert.equal(response.status, 401);
   const answer = await ask('sk-team-a-1234');
   assert.equal(answer.object, 'chat.completion');
+  // The key's name is the tenant in the log line, whatever tenant header the client sends.
+  const spoofing = new OpenAI({
+    baseURL: fx.proxy.url,
+    apiKey: 'sk-team-a-1234',
+    maxRetries: 0,
+    defaultHeaders: { 'x-switchyard-tenant': 'team-b' },
+  });
+  const { request_id } = await spoofing.chat.completions
+    .create({ model: 'auto', messages: [{ role: 'user', content: 'whose?' }] })
+    .withResponse();
+  assert.equal(fx.logs.find((l) => l['requestId'] === request_id)?.['tenant'], 'team-a');
   assert.ok(!JSON.stringify(fx.logs).includes('sk-team-a-1234'), 'keys never reach the logs');
 });
 
