@@ -104,6 +104,10 @@ function record(ctx: ProxyContext, done: FinishedRequest, accounting: Accounting
     status: done.status,
     promptTokens: u.inputTokens,
     completionTokens: u.outputTokens,
+    // The parts priced differently, for reconciling a bill: only when there are any.
+    cachedTokens: u.cachedInputTokens > 0 ? u.cachedInputTokens : undefined,
+    cacheWriteTokens: u.cacheWriteTokens > 0 ? u.cacheWriteTokens : undefined,
+    reasoningTokens: u.reasoningTokens > 0 ? u.reasoningTokens : undefined,
     usageEstimated: u.estimated,
     latencyMs: round3(latencyMs),
     ttftMs: done.ttftMs === undefined ? undefined : round3(done.ttftMs),

@@ -19,6 +19,12 @@ export interface RequestLogLine {
   errorCode?: string;
   promptTokens?: number;
   completionTokens?: number;
+  /** Prompt tokens read from the provider's cache (part of promptTokens). */
+  cachedTokens?: number;
+  /** Prompt tokens written to the provider's cache (part of promptTokens). */
+  cacheWriteTokens?: number;
+  /** Reasoning tokens (part of completionTokens). */
+  reasoningTokens?: number;
   usageEstimated?: boolean;
   latencyMs: number;
   ttftMs?: number;

@@ -251,6 +251,36 @@ test('every answer carries an x-request-id that the SDK reports and the log line
   assert.match(spoofed.request_id ?? '', /^req_[0-9a-f]{32}$/);
 });
 
+test('the log line breaks the tokens down the way they are priced', async () => {
+  fx.fakes.claude.script({
+    usage: {
+      inputTokens: 1200,
+      outputTokens: 300,
+      cachedInputTokens: 1000,
+      cacheWriteTokens: 100,
+    },
+  });
+  const { request_id } = await client.chat.completions
+    .create({ model: 'claude/sonnet', messages: [{ role: 'user', content: 'priced parts' }] })
+    .withResponse();
+  const line = fx.logs.find((l) => l['requestId'] === request_id);
+  assert.equal(line?.['promptTokens'], 1200);
+  assert.equal(line?.['completionTokens'], 300);
+  assert.equal(line?.['cachedTokens'], 1000);
+  assert.equal(line?.['cacheWriteTokens'], 100);
+  assert.equal(line?.['reasoningTokens'], undefined, 'Anthropic does not count thinking apart');
+  // 100 uncached × $3 + 1000 cached × $0.30 + 100 written × $3.75 + 300 out × $15, per million.
+  assert.equal(line?.['costUSD'], (100 * 3 + 1000 * 0.3 + 100 * 3.75 + 300 * 15) / 1e6);
+
+  fx.fakes.cheap.script({ usage: { inputTokens: 50, outputTokens: 400, reasoningTokens: 320 } });
+  const reasoned = await client.chat.completions
+    .create({ model: 'cheap/small', messages: [{ role: 'user', content: 'think' }] })
+    .withResponse();
+  const reasonedLine = fx.logs.find((l) => l['requestId'] === reasoned.request_id);
+  assert.equal(reasonedLine?.['reasoningTokens'], 320);
+  assert.equal(reasonedLine?.['cachedTokens'], undefined, 'absent, not 0, when there are none');
+});
+
 test('no log line contains the API key or the prompt text', () => {
   const all = JSON.stringify(fx.logs);
   assert.ok(fx.logs.length > 0);
