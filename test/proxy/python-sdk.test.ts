@@ -40,5 +40,7 @@ test('the official OpenAI Python SDK works against the proxy: completions, strea
   assert.ok(typeof seen['stream_text'] === 'string' && seen['stream_text'].length > 0);
   assert.ok(Number(seen['stream_usage']) > 0);
   assert.equal(seen['not_found'], 404);
+  assert.match(String(seen['request_id']), /^req_[0-9a-f]{32}$/, "the SDK's _request_id");
+  assert.match(String(seen['error_request_id']), /^req_[0-9a-f]{32}$/, 'APIError.request_id');
   assert.equal(seen['bad_request'], 400);
 });

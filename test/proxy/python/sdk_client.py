@@ -15,6 +15,7 @@ seen["content"] = completion.choices[0].message.content
 seen["finish_reason"] = completion.choices[0].finish_reason
 seen["prompt_tokens"] = completion.usage.prompt_tokens
 seen["provider_header"] = raw.headers.get("x-switchyard-provider")
+seen["request_id"] = completion._request_id
 
 text, usage = "", None
 for chunk in client.chat.completions.create(
@@ -34,6 +35,7 @@ try:
     client.chat.completions.create(model="no-such-alias", messages=[{"role": "user", "content": "x"}])
 except openai.NotFoundError as error:
     seen["not_found"] = error.status_code
+    seen["error_request_id"] = error.request_id
 
 try:
     client.chat.completions.create(model="auto", messages=[])
