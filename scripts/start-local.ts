@@ -1,7 +1,7 @@
 // `npm start`: a local Switchyard on this machine, no cluster. Simulated providers (real wire
 // formats, realistic latencies) on fixed loopback ports, and one proxy compiled from
 // demo/. Ctrl-C stops everything.
-import { serveManifests } from '../cli/serve.ts';
+import { serveManifests } from '../cli/serve-manifests.ts';
 import { startFakeProvider, type FakePresetName } from '../test/fakes/index.ts';
 
 const PROVIDERS: { preset: FakePresetName; port: number }[] = [

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
-import { load } from 'js-yaml';
+import { createRequire } from 'node:module';
+import type * as JsYaml from 'js-yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /**
@@ -82,7 +83,7 @@ export function fromKubeconfig(path: string): ClusterAccess {
   const where = `kubeconfig ${path}`;
   let config: Kubeconfig;
   try {
-    config = load(readFileSync(path, 'utf8')) ?? {};
+    config = (parseYaml(readFileSync(path, 'utf8')) as Kubeconfig | undefined) ?? {};
   } catch (error) {
     throw new Error(`${where}: cannot read it: ${(error as Error).message.split('\n')[0] ?? ''}`, {
       cause: error,
@@ -176,4 +177,11 @@ function resolvePath(file: string, base: string): string {
 
 function bearer(token: string): Record<string, string> {
   return { authorization: `Bearer ${token.trim()}` };
+}
+
+const require = createRequire(import.meta.url);
+
+/** js-yaml, loaded only to read a kubeconfig file: a pod on its service account never needs it. */
+function parseYaml(text: string): unknown {
+  return (require('js-yaml') as typeof JsYaml).load(text);
 }

@@ -46,7 +46,8 @@ function tokenOf(kubeconfigPath: string): string {
 
 /**
  * A proxy in cluster mode with in-cluster access from `sa` (token and CA, as mounted in a pod),
- * recording every module it resolves; prints the config hash it loaded and any client-node module.
+ * recording every module it resolves; prints the config hash it loaded and any client-node or
+ * manifest-mode module it resolved.
  */
 function inClusterScript(sa: string, env: Record<string, string>): string {
   const module = (path: string): string => JSON.stringify(join(repoRoot, path));
@@ -71,6 +72,7 @@ await proxy.close();
 console.log(JSON.stringify({
   hash: proxy.ctx.config.current.config.configHash,
   clientNode: resolved.filter((url) => url.includes('@kubernetes/client-node')),
+  manifestMode: resolved.filter((url) => /js-yaml|core\\/compile\\/compile\\.ts|\\/cli\\//.test(url)),
 }));
 `;
 }
@@ -246,9 +248,14 @@ describe('proxies in cluster mode', () => {
           timeout: 20_000,
         },
       );
-      const result = JSON.parse(out) as { hash: string; clientNode: string[] };
+      const result = JSON.parse(out) as {
+        hash: string;
+        clientNode: string[];
+        manifestMode: string[];
+      };
       assert.equal(result.hash, (await readPublished(cluster.cp))?.config.configHash);
       assert.deepEqual(result.clientNode, []);
+      assert.deepEqual(result.manifestMode, [], 'nor js-yaml, compile() or the manifest loader');
     } finally {
       rmSync(sa, { recursive: true, force: true });
     }
