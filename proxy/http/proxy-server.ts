@@ -56,13 +56,16 @@ async function dispatch(
     case '/v1/models':
     case '/models':
       requireMethod(req, 'GET');
-      return sendJson(res, 200, listModels(ctx));
+      return sendJson(req, res, 200, listModels(ctx));
     case '/healthz':
-      return sendJson(res, 200, { status: 'ok' });
+      return sendJson(req, res, 200, { status: 'ok' });
     case '/readyz':
       return ctx.config.ready
-        ? sendJson(res, 200, { status: 'ready', configHash: ctx.config.current?.config.configHash })
-        : sendJson(res, 503, { status: 'not ready', reason: 'no config loaded yet' });
+        ? sendJson(req, res, 200, {
+            status: 'ready',
+            configHash: ctx.config.current?.config.configHash,
+          })
+        : sendJson(req, res, 503, { status: 'not ready', reason: 'no config loaded yet' });
     default:
       throw new ProxyError(
         'NOT_FOUND',
@@ -82,7 +85,13 @@ function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
  * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache.
  */
 function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
-  const client = ctx.auth.authenticate(req.headers);
+  let client: string | undefined;
+  try {
+    client = ctx.auth.authenticate(req.headers);
+  } catch (error) {
+    delete req.headers[TENANT_HEADER]; // a refused caller's claimed tenant is not logged as one
+    throw error;
+  }
   if (client !== undefined) req.headers[TENANT_HEADER] = client;
 }
 
@@ -91,10 +100,11 @@ function requireMethod(req: IncomingMessage, method: string): void {
     throw new ProxyError('METHOD_NOT_ALLOWED', `use ${method} for ${req.url ?? ''}`);
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
+function sendJson(req: IncomingMessage, res: ServerResponse, status: number, body: unknown): void {
   const payload = JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',
+    [REQUEST_ID_HEADER]: requestIdOf(req),
     'content-length': Buffer.byteLength(payload),
   });
   res.end(payload);

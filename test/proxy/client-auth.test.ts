@@ -21,6 +21,15 @@ test('with client keys configured, a missing or wrong key is a 401 and the right
       messages: [{ role: 'user', content: 'hi' }],
     });
   await assert.rejects(ask('sk-wrong'), OpenAI.AuthenticationError);
+  const claiming = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer sk-wrong', 'x-switchyard-tenant': 'team-a' },
+    body: '{}',
+  });
+  assert.equal(claiming.status, 401);
+  const refused = fx.logs.find((l) => l['requestId'] === claiming.headers.get('x-request-id'));
+  assert.equal(refused?.['status'], 401);
+  assert.equal(refused?.['tenant'], undefined, 'a refused caller’s claimed tenant is not logged');
   const response = await fetch(`${fx.proxy.url}/chat/completions`, { method: 'POST', body: '{}' });
   assert.equal(response.status, 401);
   const answer = await ask('sk-team-a-1234');

@@ -249,6 +249,10 @@ test('every answer carries an x-request-id that the SDK reports and the log line
     )
     .withResponse();
   assert.match(spoofed.request_id ?? '', /^req_[0-9a-f]{32}$/);
+
+  // The model list and the probes carry one too.
+  const models = await fetch(`${fx.proxy.url}/models`);
+  assert.match(models.headers.get('x-request-id') ?? '', /^req_[0-9a-f]{32}$/);
 });
 
 test('the log line breaks the tokens down the way they are priced', async () => {
