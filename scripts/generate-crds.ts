@@ -5,10 +5,11 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { dump } from 'js-yaml';
 import { modelProvider } from '../core/api/model-provider.ts';
+import { priceFeed } from '../core/api/price-feed.ts';
 import { routePolicy } from '../core/api/route-policy.ts';
 import { renderApiDocs } from './gen/api-docs.ts';
 import { KINDS, crdFileOf, crdOf } from './gen/crds.ts';
-import { FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './gen/full-examples.ts';
+import { FULL_MODEL_PROVIDER, FULL_PRICE_FEED, FULL_ROUTE_POLICY } from './gen/full-examples.ts';
 import { localExamples } from './gen/local-examples.ts';
 
 /** The repository root. */
@@ -25,6 +26,7 @@ export function generate(root: string = ROOT): Map<string, string> {
   // than none.
   modelProvider.parse(FULL_MODEL_PROVIDER);
   routePolicy.parse(FULL_ROUTE_POLICY);
+  priceFeed.parse(FULL_PRICE_FEED);
   const files = new Map<string, string>();
   for (const kind of KINDS) {
     const text = `${CRD_HEADER}\n${dump(crdOf(kind), { lineWidth: -1, noRefs: true })}`;

@@ -34,6 +34,25 @@ const usdPerMillion = (field: string, meaning: string) =>
     .max(100000)
     .meta({ description: `${field} is the price in USD per million ${meaning}. Must be >= 0.` });
 
+const feedRef = z
+  .strictObject({
+    name: objectName.max(63).meta({
+      description: 'name of a PriceFeed in the same namespace.',
+    }),
+    id: z.string().min(1).max(256).meta({
+      description:
+        'id of the model in that feed, e.g. openai/gpt-4o (OpenRouter) or gpt-4o (LiteLLM).',
+    }),
+    followContextWindow: z.boolean().optional().meta({
+      description:
+        'followContextWindow takes contextWindow and maxOutputTokens from the feed too (guarded like prices). Defaults to false.',
+    }),
+  })
+  .meta({
+    description:
+      "feedRef makes the price follow a PriceFeed: the operator applies the feed's guarded price, and the static prices above are the fallback until the feed has one (or when it cannot be read).",
+  });
+
 const pricing = withRules(
   z.strictObject({
     inputPerMillion: usdPerMillion('inputPerMillion', 'input (prompt) tokens'),
@@ -50,6 +69,7 @@ const pricing = withRules(
       'reasoningPerMillion',
       'reasoning tokens; defaults to outputPerMillion',
     ).optional(),
+    feedRef: feedRef.optional(),
   }),
   [
     {
@@ -262,12 +282,56 @@ export type ModelProviderSpec = z.output<typeof modelProviderSpec>;
 /** One model of a ModelProvider, defaults applied. */
 export type ModelSpec = ModelProviderSpec['models'][number];
 
+/** Where a model's price in force comes from. */
+export const PRICE_SOURCES = ['PriceFeed', 'Spec'] as const;
+/** A price source. */
+export type PriceSource = (typeof PRICE_SOURCES)[number];
+
+const effectiveUsd = (field: string) =>
+  z
+    .number()
+    .min(0)
+    .meta({ description: `${field} in force, USD per million tokens.` });
+
+/** The price in force for a model whose pricing follows a PriceFeed, and where it comes from. */
+export const modelPriceStatus = z
+  .strictObject({
+    name: z.string().min(1).max(128).meta({ description: 'name of the model in spec.models.' }),
+    source: z.enum(PRICE_SOURCES).meta({
+      description:
+        "source of inputPerMillion and outputPerMillion: PriceFeed (the feed's applied price) or Spec (spec.pricing, the fallback).",
+    }),
+    feed: z.string().max(253).optional().meta({ description: 'feed is the PriceFeed name.' }),
+    feedModel: z.string().max(256).optional().meta({ description: 'feedModel is the id in it.' }),
+    pricing: z
+      .strictObject({
+        inputPerMillion: effectiveUsd('inputPerMillion'),
+        outputPerMillion: effectiveUsd('outputPerMillion'),
+        cachedInputPerMillion: effectiveUsd('cachedInputPerMillion'),
+        cacheWritePerMillion: effectiveUsd('cacheWritePerMillion'),
+        reasoningPerMillion: effectiveUsd('reasoningPerMillion'),
+      })
+      .meta({ description: 'pricing the proxies use, every default filled in.' }),
+    contextWindow: z.int().min(1).meta({ description: 'contextWindow in force.' }),
+    maxOutputTokens: z.int().min(1).meta({ description: 'maxOutputTokens in force.' }),
+    message: z.string().max(1024).meta({
+      description: 'message says which values come from the feed and why any fall back to spec.',
+    }),
+  })
+  .meta({ description: 'The price in force for one model whose pricing has a feedRef.' });
+/** The price in force of one model, as status reports it. */
+export type ModelPriceStatus = z.output<typeof modelPriceStatus>;
+
 /** The status of a ModelProvider, written by the operator. */
 export const modelProviderStatus = z
   .strictObject({
     ...commonStatusShape,
     modelCount: z.int().min(0).optional().meta({
       description: 'modelCount is the number of models in spec.models (a printer column).',
+    }),
+    models: listMap(z.array(modelPriceStatus).max(256), ['name'], 'model names').optional().meta({
+      description:
+        'models whose pricing follows a PriceFeed (pricing.feedRef): the price in force and its source. Absent when no model has a feedRef.',
     }),
   })
   .meta({ description: 'ModelProviderStatus is written by the operator.' });

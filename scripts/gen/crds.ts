@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { API_GROUP } from '../../core/api/common.ts';
 import { modelProvider } from '../../core/api/model-provider.ts';
+import { priceFeed } from '../../core/api/price-feed.ts';
 import { routePolicy } from '../../core/api/route-policy.ts';
 import { jsonSchemaOf, toStructural, type SchemaNode } from './openapi.ts';
 
@@ -18,7 +19,7 @@ export interface PrinterColumn {
 
 /** What the generator needs to know about one kind besides its zod schema. */
 export interface KindSpec {
-  kind: 'ModelProvider' | 'RoutePolicy';
+  kind: 'ModelProvider' | 'RoutePolicy' | 'PriceFeed';
   plural: string;
   shortName: string;
   description: string;
@@ -47,7 +48,7 @@ const statusColumns: PrinterColumn[] = [
   },
 ];
 
-/** The two kinds of the API, in documentation order. */
+/** The kinds of the API, in documentation order. */
 export const KINDS: KindSpec[] = [
   {
     kind: 'ModelProvider',
@@ -90,6 +91,43 @@ export const KINDS: KindSpec[] = [
       ...statusColumns,
     ],
     selectableFields: ['.spec.model'],
+  },
+  {
+    kind: 'PriceFeed',
+    plural: 'pricefeeds',
+    shortName: 'pf',
+    description:
+      'PriceFeed is a price list the operator reads on a schedule (OpenRouter /api/v1/models or LiteLLM model_prices_and_context_window.json): ModelProviders whose pricing has a feedRef follow its prices, guarded, with large moves held back for approval.',
+    schema: priceFeed,
+    columns: [
+      {
+        name: 'Format',
+        type: 'string',
+        jsonPath: '.spec.format',
+        description: 'Format of the feed document.',
+      },
+      {
+        name: 'Models',
+        type: 'integer',
+        jsonPath: '.status.modelCount',
+        description: 'Number of models in the last document fetched.',
+      },
+      conditionColumn('Synced', 'Synced'),
+      conditionColumn('Applied', 'PricesApplied'),
+      {
+        name: 'Last Sync',
+        type: 'date',
+        jsonPath: '.status.lastSyncTime',
+        description: 'Time since the last successful sync.',
+      },
+      {
+        name: 'Age',
+        type: 'date',
+        jsonPath: '.metadata.creationTimestamp',
+        description: 'Time since the object was created.',
+      },
+    ],
+    selectableFields: ['.spec.format'],
   },
 ];
 

@@ -34,6 +34,7 @@ export const FULL_MODEL_PROVIDER = {
           cachedInputPerMillion: 0.028,
           cacheWritePerMillion: 0.28,
           reasoningPerMillion: 0.42,
+          feedRef: { name: 'openrouter', id: 'deepseek/deepseek-chat', followContextWindow: false },
         },
         capabilities: ['tools', 'json', 'streaming'],
         tags: ['code', 'extraction'],
@@ -143,3 +144,30 @@ export const FULL_ROUTE_POLICY = {
     },
   },
 };
+
+/** A PriceFeed that sets every spec field. */
+export const FULL_PRICE_FEED = {
+  apiVersion: 'switchyard.dev/v1alpha1',
+  kind: 'PriceFeed',
+  metadata: { name: 'openrouter', namespace: 'ai' },
+  spec: {
+    url: 'https://openrouter.ai/api/v1/models',
+    format: 'openrouter',
+    intervalMinutes: 60,
+    timeoutSeconds: 30,
+    maxSizeMiB: 16,
+    maxChangeFactor: 3,
+    auth: {
+      secretRef: { name: 'openrouter', key: 'token' },
+      header: 'Authorization',
+      scheme: 'Bearer',
+    },
+  },
+};
+
+/** The full example of each kind, by kind. */
+export const FULL_EXAMPLES = {
+  ModelProvider: FULL_MODEL_PROVIDER,
+  RoutePolicy: FULL_ROUTE_POLICY,
+  PriceFeed: FULL_PRICE_FEED,
+} as const;

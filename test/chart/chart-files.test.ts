@@ -122,7 +122,7 @@ describe('the chart files', () => {
     const generated = readdirSync(join(repoRoot, 'crds')).filter((name) => name.endsWith('.yaml'));
     const shipped = readdirSync(join(chartDir, 'crds'));
     assert.deepEqual(shipped.sort(), generated.sort());
-    assert.equal(shipped.length, 2);
+    assert.equal(shipped.length, 3);
     for (const name of generated) {
       const expected = readFileSync(join(repoRoot, 'crds', name));
       const actual = readFileSync(join(chartDir, 'crds', name));

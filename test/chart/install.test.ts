@@ -8,7 +8,11 @@ import { startControlPlane, type ControlPlane } from '../harness/control-plane.t
 import { chartDir, helm, helmOk } from './chart-fixture.ts';
 
 const NAMESPACE = 'ai';
-const CRDS = ['crd/modelproviders.switchyard.dev', 'crd/routepolicies.switchyard.dev'];
+const CRDS = [
+  'crd/modelproviders.switchyard.dev',
+  'crd/routepolicies.switchyard.dev',
+  'crd/pricefeeds.switchyard.dev',
+];
 
 /** One `kubectl auth can-i` question, asked as a service account. */
 interface Question {

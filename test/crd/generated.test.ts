@@ -49,7 +49,10 @@ for (const kind of KINDS) {
 
     test('shows the condition statuses and the age as columns', () => {
       const names = version.additionalPrinterColumns.map((c) => c.name);
-      for (const name of ['Accepted', 'Resolved', 'Programmed', 'Age']) {
+      // A PriceFeed is not compiled, so it has its own two conditions instead of the three.
+      const conditions =
+        kind.kind === 'PriceFeed' ? ['Synced', 'Applied'] : ['Accepted', 'Resolved', 'Programmed'];
+      for (const name of [...conditions, 'Age']) {
         assert.ok(names.includes(name), `no ${name} column`);
       }
     });
@@ -155,6 +158,8 @@ for (const kind of KINDS) {
       // defaults once a user writes them, which is what their descriptions promise.
       const optIn = new Set([
         'spec.auth.secretRef',
+        // PriceFeed: the header and scheme of a credential, once a user adds one.
+        'spec.auth',
         'spec.classification.classifier',
         'spec.governance',
         'spec.budget',

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import type { z } from 'zod';
 import { modelProvider } from '../../core/api/model-provider.ts';
+import { priceFeed } from '../../core/api/price-feed.ts';
 import { routePolicy } from '../../core/api/route-policy.ts';
 import {
   ROOT,
@@ -14,16 +15,18 @@ import {
 } from './api-server-emulation.ts';
 
 /** The kinds whose manifests both validators judge. */
-export type Kind = 'ModelProvider' | 'RoutePolicy';
+export type Kind = 'ModelProvider' | 'RoutePolicy' | 'PriceFeed';
 
 const zodSchemas: Record<Kind, z.ZodType> = {
   ModelProvider: modelProvider,
   RoutePolicy: routePolicy,
+  PriceFeed: priceFeed,
 };
 
 const servers: Record<Kind, (object: unknown) => ServerVerdict> = {
   ModelProvider: emulateApiServer(crdSchemaFromFile('crds/switchyard.dev_modelproviders.yaml')),
   RoutePolicy: emulateApiServer(crdSchemaFromFile('crds/switchyard.dev_routepolicies.yaml')),
+  PriceFeed: emulateApiServer(crdSchemaFromFile('crds/switchyard.dev_pricefeeds.yaml')),
 };
 
 /** What zod says about one object. */
@@ -38,7 +41,9 @@ export interface ZodVerdict {
 /** The kind of a manifest, or undefined for anything else (Secrets, …). */
 export function kindOf(doc: unknown): Kind | undefined {
   const kind = (doc as { kind?: unknown } | null)?.kind;
-  return kind === 'ModelProvider' || kind === 'RoutePolicy' ? kind : undefined;
+  return kind === 'ModelProvider' || kind === 'RoutePolicy' || kind === 'PriceFeed'
+    ? kind
+    : undefined;
 }
 
 /** Parses an object with the zod schema of its kind. */
