@@ -3,7 +3,8 @@ import { compareProblems, type ManifestProblem } from '../core/compile/manifest-
 import type { LocatedObject } from '../core/compile/manifests.ts';
 import { DEFAULT_NAMESPACE, objectLabel } from '../core/compile/object-id.ts';
 import { specIssuesOf } from '../core/compile/parse-spec.ts';
-import { formatIssue } from '../core/compile/spec-issues.ts';
+import { formatIssue, schemaIssues, type SpecIssue } from '../core/compile/spec-issues.ts';
+import { priceFeedSpec } from '../core/api/price-feed.ts';
 import type { RawObject } from '../core/compile/snapshot.ts';
 import type { ObjectStatus } from '../core/compile/status.ts';
 import { loadManifests, type LoadedManifests } from './load-manifests.ts';
@@ -36,6 +37,7 @@ export async function checkManifests(paths: readonly string[]): Promise<Manifest
     ...loaded.problems,
     ...specProblems('ModelProvider', loaded.snapshot.providers, locate),
     ...specProblems('RoutePolicy', loaded.snapshot.policies, locate),
+    ...specProblems('PriceFeed', loaded.priceFeeds, locate),
     ...result.statuses.flatMap((status) => statusProblems(status, locate)),
   ].sort(compareProblems);
   const errorCount = problems.filter((p) => p.severity === 'error').length;
@@ -51,15 +53,17 @@ function locator(objects: readonly LocatedObject[]): Locate {
 }
 
 function specProblems(
-  kind: 'ModelProvider' | 'RoutePolicy',
+  kind: 'ModelProvider' | 'RoutePolicy' | 'PriceFeed',
   objects: readonly RawObject[],
   locate: Locate,
 ): ManifestProblem[] {
+  const issuesOf = (spec: unknown): SpecIssue[] =>
+    kind === 'PriceFeed' ? schemaIssues(priceFeedSpec, spec, 'spec') : specIssuesOf(kind, spec);
   return objects.flatMap((raw) => {
     const namespace = raw.metadata.namespace ?? DEFAULT_NAMESPACE;
     const object = objectLabel({ kind, namespace, name: raw.metadata.name });
     const location = locate(kind, namespace, raw.metadata.name);
-    return specIssuesOf(kind, raw.spec).map((issue): ManifestProblem => ({
+    return issuesOf(raw.spec).map((issue): ManifestProblem => ({
       severity: 'error',
       location,
       object,

@@ -5,7 +5,7 @@ import {
   type LocatedObject,
   type ManifestDocument,
 } from '../core/compile/manifests.ts';
-import type { Snapshot } from '../core/compile/snapshot.ts';
+import type { RawObject, Snapshot } from '../core/compile/snapshot.ts';
 import { describeFsError, findManifestFiles } from './find-manifest-files.ts';
 import { parseManifestText } from './parse-manifest-text.ts';
 import { secretValuesOf } from './secret-values.ts';
@@ -16,6 +16,8 @@ export interface LoadedManifests {
   snapshot: Snapshot;
   /** Every object with the file and line it is defined at. */
   objects: LocatedObject[];
+  /** PriceFeeds as read, for validate to check their specs. */
+  priceFeeds: RawObject[];
   /** Unreadable paths, YAML syntax errors, unknown kinds, bad metadata, duplicates, skip notes. */
   problems: ManifestProblem[];
   /**
@@ -56,6 +58,7 @@ export async function loadManifests(paths: readonly string[]): Promise<LoadedMan
   return {
     snapshot: set.snapshot,
     objects: set.objects,
+    priceFeeds: set.priceFeeds,
     problems: [...problems, ...set.problems],
     secretsValues: secretValuesOf(set.secretDocuments),
     files: found.files,

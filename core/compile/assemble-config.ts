@@ -18,7 +18,7 @@ export function assembleConfig(
     schemaVersion: ROUTER_CONFIG_SCHEMA_VERSION,
     providers: providers
       .flatMap((p) =>
-        p.programmed && p.spec !== undefined ? [providerConfigOf(p.id, p.spec)] : [],
+        p.programmed && p.spec !== undefined ? [providerConfigOf(p.id, p.spec, p.models)] : [],
       )
       .sort((a, b) => compareText(a.name, b.name)),
     routes: policies

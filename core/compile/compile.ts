@@ -1,6 +1,7 @@
 import type { RouterConfig } from '../config/router-config.ts';
 import { assembleConfig } from './assemble-config.ts';
 import { distinctObjects } from './distinct-objects.ts';
+import { indexFeedPrices } from './effective-prices.ts';
 import { evaluatePolicies } from './evaluate-policies.ts';
 import { evaluateProviders, providerDirectory } from './evaluate-providers.ts';
 import { compareIds } from './object-id.ts';
@@ -21,7 +22,8 @@ export interface CompileResult {
  * Compiles a snapshot of ModelProviders, RoutePolicies and Secret key names into the RouterConfig
  * and every object's status, Envoy Gateway's Translate() for Switchyard. Pure and deterministic:
  * the same objects in any order give the same bytes and the same configHash; no clock, no I/O,
- * and no Secret value (the snapshot holds key names only).
+ * and no Secret value (the snapshot holds key names only). Models whose pricing has a feedRef
+ * get the PriceFeed's applied price from the snapshot (the operator's sync put it there).
  *
  * Order of evaluation: providers first (spec, name claims, Secret references), then policies
  * against the providers that turned out programmed (spec, patterns, alias claims, targets,
@@ -33,6 +35,7 @@ export function compile(snapshot: Snapshot, previous?: RouterConfig): CompileRes
   const providers = evaluateProviders(
     distinctObjects('ModelProvider', snapshot.providers),
     secrets,
+    indexFeedPrices(snapshot.priceFeeds),
   );
   const policies = evaluatePolicies(
     distinctObjects('RoutePolicy', snapshot.policies),

@@ -1,6 +1,7 @@
 import { notAccepted, runChecks, type Findings } from './check.ts';
 import { grantClaims } from './claims.ts';
 import type { IdentifiedObject } from './distinct-objects.ts';
+import { pricedModel, type FeedPriceIndex } from './effective-prices.ts';
 import { compareText, namespacedName } from './object-id.ts';
 import type { ProviderDirectory, ProviderOutcome } from './outcome.ts';
 import { invalidSpecFinding, parseProviderSpec } from './parse-spec.ts';
@@ -14,6 +15,7 @@ import type { SecretIndex } from './secret-index.ts';
 export function evaluateProviders(
   objects: readonly IdentifiedObject[],
   secrets: SecretIndex,
+  feeds: FeedPriceIndex = new Map(),
 ): ProviderOutcome[] {
   const parsed = objects.map((object) => ({
     ...object,
@@ -38,7 +40,19 @@ export function evaluateProviders(
     const nameOwner = owners.get(id.name)?.id ?? id;
     const findings = runChecks({ id, spec: parse.spec, nameOwner, secrets }, PROVIDER_CHECKS);
     const programmed = findings.Programmed === undefined;
-    return { id, spec: parse.spec, findings, programmed, modelCount: parse.spec.models.length };
+    const priced = parse.spec.models.map((model) => pricedModel(id.namespace, model, feeds));
+    const modelPrices = priced.flatMap((model) =>
+      model.status === undefined ? [] : [model.status],
+    );
+    return {
+      id,
+      spec: parse.spec,
+      findings,
+      programmed,
+      modelCount: parse.spec.models.length,
+      models: priced.map((model) => model.config),
+      ...(modelPrices.length === 0 ? {} : { modelPrices }),
+    };
   });
 }
 

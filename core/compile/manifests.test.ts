@@ -73,8 +73,8 @@ test('document problems are errors with file:line, foreign kinds are notes', () 
   ]);
   assert.deepEqual(set.problems.map(formatProblem), [
     'm.yaml:2: expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found a list',
-    'm.yaml:3: missing apiVersion or kind; expected ModelProvider or RoutePolicy in switchyard.dev/v1alpha1',
-    'm.yaml:4: unknown kind "ModelProvider" (apiVersion switchyard.dev/v1alpha2); expected ModelProvider or RoutePolicy in switchyard.dev/v1alpha1 (hint: did you mean kind: ModelProvider?)',
+    'm.yaml:3: missing apiVersion or kind; expected ModelProvider, RoutePolicy or PriceFeed in switchyard.dev/v1alpha1',
+    'm.yaml:4: unknown kind "ModelProvider" (apiVersion switchyard.dev/v1alpha2); expected ModelProvider, RoutePolicy or PriceFeed in switchyard.dev/v1alpha1 (hint: did you mean kind: ModelProvider?)',
     'm.yaml:5: note: skipped Deployment ai/web (apps/v1): not a Switchyard kind',
     'm.yaml:6: ModelProvider default/Bad_Name: metadata.name: Invalid string: must match pattern /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/ (hint: a Kubernetes name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit)',
     'm.yaml:8: ModelProvider ai/dup: defined twice (first at line 7); the API server would keep only one, so remove or rename one',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { API_VERSION, objectMeta, type ObjectMeta } from '../api/common.ts';
+import { priceFeedStatus } from '../api/price-feed.ts';
 import { didYouMean } from './did-you-mean.ts';
 import type { ManifestProblem, SourceLocation } from './manifest-problem.ts';
 import { DEFAULT_NAMESPACE } from './object-id.ts';
@@ -14,7 +15,7 @@ export interface ManifestDocument {
 }
 
 /** The kinds a manifest folder may hold for Switchyard. */
-export type ManifestKind = 'ModelProvider' | 'RoutePolicy' | 'Secret';
+export type ManifestKind = 'ModelProvider' | 'RoutePolicy' | 'PriceFeed' | 'Secret';
 
 /** An object found in the manifests and where it is defined. */
 export interface LocatedObject {
@@ -43,11 +44,17 @@ export interface ManifestSet {
   /** Every accepted object with its location, in document order. */
   objects: LocatedObject[];
   secretDocuments: SecretDocument[];
+  /**
+   * PriceFeeds as read (their specs are checked by `switchyard validate`; their status.prices,
+   * when a manifest carries one — `kubectl get pf -o yaml` — are in snapshot.priceFeeds).
+   */
+  priceFeeds: RawObject[];
   /** Document-level problems; spec problems are compile()'s to report. */
   problems: ManifestProblem[];
 }
 
-const SWITCHYARD_KINDS = ['ModelProvider', 'RoutePolicy'] as const;
+const SWITCHYARD_KINDS = ['ModelProvider', 'RoutePolicy', 'PriceFeed'] as const;
+const EXPECTED_KINDS = `ModelProvider, RoutePolicy or PriceFeed in ${API_VERSION}`;
 
 /** The envelope of our kinds; the spec is left to compile(), which reports InvalidSpec. */
 const customResource = z.strictObject({
@@ -85,8 +92,8 @@ const secret = z.strictObject({
 });
 
 /**
- * Sorts parsed manifest documents into a Snapshot. Accepts ModelProviders and RoutePolicies of
- * switchyard.dev/v1alpha1 and v1 Secrets; skips other Kubernetes kinds with a note (a folder of
+ * Sorts parsed manifest documents into a Snapshot. Accepts ModelProviders, RoutePolicies and
+ * PriceFeeds of switchyard.dev/v1alpha1 and v1 Secrets; skips other Kubernetes kinds with a note (a folder of
  * manifests often holds a Namespace or a Deployment too); reports as errors documents that are
  * not objects, lack apiVersion or kind, claim our group or kinds with the wrong version, have
  * invalid metadata, or repeat an object. A missing namespace means `default`, as with kubectl.
@@ -99,9 +106,10 @@ export function readManifests(documents: readonly ManifestDocument[]): ManifestS
 
 class ManifestReader {
   readonly #set: ManifestSet = {
-    snapshot: { providers: [], policies: [], secrets: [] },
+    snapshot: { providers: [], policies: [], secrets: [], priceFeeds: [] },
     objects: [],
     secretDocuments: [],
+    priceFeeds: [],
     problems: [],
   };
   readonly #seen = new Map<string, SourceLocation>();
@@ -118,10 +126,7 @@ class ManifestReader {
     }
     const { apiVersion, kind } = value as { apiVersion?: unknown; kind?: unknown };
     if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
-      this.#error(
-        location,
-        `missing apiVersion or kind; expected ModelProvider or RoutePolicy in ${API_VERSION}`,
-      );
+      this.#error(location, `missing apiVersion or kind; expected ${EXPECTED_KINDS}`);
       return;
     }
     const kindOfDocument = classify(apiVersion, kind);
@@ -141,7 +146,7 @@ class ManifestReader {
 
   #readCustomResource(
     location: SourceLocation,
-    kind: 'ModelProvider' | 'RoutePolicy',
+    kind: 'ModelProvider' | 'RoutePolicy' | 'PriceFeed',
     value: object,
   ): void {
     const label = `${kind} ${nameOf(value)}`;
@@ -150,7 +155,7 @@ class ManifestReader {
       for (const issue of issues) this.#error(location, formatIssue(issue), label, issue.hint);
       return;
     }
-    const { metadata, spec } = customResource.parse(value);
+    const { metadata, spec, status } = customResource.parse(value);
     const namespace = metadata.namespace ?? DEFAULT_NAMESPACE;
     if (!this.#claim(location, kind, namespace, metadata.name)) return;
     const raw: RawObject = {
@@ -159,9 +164,23 @@ class ManifestReader {
       metadata: rawMetadata(metadata, namespace),
       spec,
     };
-    (kind === 'ModelProvider' ? this.#set.snapshot.providers : this.#set.snapshot.policies).push(
-      raw,
-    );
+    if (kind === 'PriceFeed') this.#readPriceFeed(location, raw, status, label);
+    else if (kind === 'ModelProvider') this.#set.snapshot.providers.push(raw);
+    else this.#set.snapshot.policies.push(raw);
+  }
+
+  /** A PriceFeed: its spec for validate, and the prices in force when the manifest carries a status. */
+  #readPriceFeed(location: SourceLocation, raw: RawObject, status: unknown, label: string): void {
+    this.#set.priceFeeds.push(raw);
+    const { name, namespace = DEFAULT_NAMESPACE } = raw.metadata;
+    const parsed = priceFeedStatus.optional().safeParse(status);
+    if (!parsed.success) {
+      for (const issue of schemaIssues(priceFeedStatus, status, 'status')) {
+        this.#error(location, `${formatIssue(issue)} (its prices are not used)`, label, issue.hint);
+      }
+    }
+    const prices = (parsed.success ? parsed.data?.prices : undefined) ?? [];
+    this.#set.snapshot.priceFeeds?.push({ namespace, name, prices });
   }
 
   #readSecret(location: SourceLocation, value: object): void {
@@ -190,7 +209,7 @@ class ManifestReader {
     const hint = guess === undefined ? undefined : `did you mean kind: ${guess}?`;
     this.#error(
       location,
-      `unknown kind "${kind}" (apiVersion ${apiVersion}); expected ModelProvider or RoutePolicy in ${API_VERSION}`,
+      `unknown kind "${kind}" (apiVersion ${apiVersion}); expected ${EXPECTED_KINDS}`,
       undefined,
       hint,
     );

@@ -22,7 +22,11 @@ export function providerStatus(outcome: ProviderOutcome): ObjectStatus {
     },
     spec !== undefined,
   );
-  return { ...status, modelCount: outcome.modelCount };
+  return {
+    ...status,
+    modelCount: outcome.modelCount,
+    ...(outcome.modelPrices === undefined ? {} : { models: outcome.modelPrices }),
+  };
 }
 
 /** The status of a RoutePolicy. */

@@ -1,4 +1,5 @@
-import type { ModelProviderSpec } from '../api/model-provider.ts';
+import type { ModelPriceStatus, ModelProviderSpec } from '../api/model-provider.ts';
+import type { ModelConfig } from '../config/router-config.ts';
 import type { RoutePolicySpec } from '../api/route-policy.ts';
 import type { Findings } from './check.ts';
 import type { ObjectId } from './object-id.ts';
@@ -14,6 +15,10 @@ export interface ProviderOutcome {
   programmed: boolean;
   /** Number of models, for the status printer column (counted from the raw spec when invalid). */
   modelCount: number;
+  /** The models as served, prices in force resolved (feeds included); undefined when invalid. */
+  models?: ModelConfig[];
+  /** The price in force and its source of each model with a feedRef (status.models). */
+  modelPrices?: ModelPriceStatus[];
 }
 
 /** What compile() concluded about one RoutePolicy. */

@@ -11,9 +11,14 @@ export const DEFAULT_BASE_URLS: Readonly<Record<ProviderApi, string>> = {
 
 /**
  * A provider as the proxies see it: every default filled in, so the proxy never re-derives one,
- * and lists sorted, so equal specs give equal bytes. The credential is a reference only.
+ * and lists sorted, so equal specs give equal bytes. The credential is a reference only. `models`
+ * are the models with their prices in force (feeds resolved); by default, the spec's.
  */
-export function providerConfigOf(id: ObjectId, spec: ModelProviderSpec): ProviderConfig {
+export function providerConfigOf(
+  id: ObjectId,
+  spec: ModelProviderSpec,
+  models: readonly ModelConfig[] = spec.models.map(modelConfigOf),
+): ProviderConfig {
   const secretRef = spec.auth?.secretRef;
   return {
     name: id.name,
@@ -35,7 +40,7 @@ export function providerConfigOf(id: ObjectId, spec: ModelProviderSpec): Provide
     limits: { ...spec.limits },
     circuitBreaker: { ...spec.circuitBreaker },
     healthCheck: { ...spec.healthCheck },
-    models: spec.models.map(modelConfigOf).sort((a, b) => compareText(a.name, b.name)),
+    models: [...models].sort((a, b) => compareText(a.name, b.name)),
   };
 }
 

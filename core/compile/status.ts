@@ -1,4 +1,5 @@
 import type { ConditionType } from '../api/common.ts';
+import type { ModelPriceStatus } from '../api/model-provider.ts';
 
 /**
  * Reasons are CamelCase constants, stable for alerts and scripts. Each condition type has its
@@ -45,4 +46,6 @@ export interface ObjectStatus {
   conditions: ComputedCondition[];
   /** ModelProvider only: number of models (a printer column). */
   modelCount?: number;
+  /** ModelProvider only: the price in force of each model with a feedRef, and its source. */
+  models?: ModelPriceStatus[];
 }

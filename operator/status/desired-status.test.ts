@@ -58,6 +58,32 @@ test('a new generation, message or model count does not hold', () => {
   assert.equal(statusHolds(undefined, stored), false);
 });
 
+test('a price in force that moved does not hold: status.models is written again', () => {
+  const model = {
+    name: 'gpt-4o',
+    source: 'PriceFeed' as const,
+    feed: 'openrouter',
+    feedModel: 'openai/gpt-4o',
+    pricing: {
+      inputPerMillion: 2.5,
+      outputPerMillion: 10,
+      cachedInputPerMillion: 1.25,
+      cacheWritePerMillion: 2.5,
+      reasoningPerMillion: 10,
+    },
+    contextWindow: 128000,
+    maxOutputTokens: 16384,
+    message: 'from the feed',
+  };
+  const stored = desiredStatus({ ...computed('True'), models: [model] }, undefined, T1);
+  const same = desiredStatus({ ...computed('True'), models: [model] }, stored, T2);
+  assert.equal(statusHolds(stored, same), true);
+  const cheaper = { ...model, pricing: { ...model.pricing, inputPerMillion: 2 } };
+  const moved = desiredStatus({ ...computed('True'), models: [cheaper] }, stored, T2);
+  assert.equal(statusHolds(stored, moved), false);
+  assert.equal(statusHolds(stored, desiredStatus(computed('True'), stored, T2)), false);
+});
+
 test('kubeTime writes metav1.Time: whole seconds in UTC', () => {
   assert.equal(kubeTime(new Date('2026-03-04T05:06:07.891Z')), '2026-03-04T05:06:07Z');
 });

@@ -1,4 +1,5 @@
 import type { Condition } from '../../core/api/common.ts';
+import type { ModelPriceStatus } from '../../core/api/model-provider.ts';
 import type { ObjectStatus } from '../../core/compile/status.ts';
 
 /** The status subresource the operator writes for one object. */
@@ -6,6 +7,8 @@ export interface WrittenStatus {
   observedGeneration: number;
   conditions: Condition[];
   modelCount?: number;
+  /** ModelProvider: the price in force of each model with a feedRef. */
+  models?: ModelPriceStatus[];
 }
 
 /**
@@ -37,6 +40,7 @@ export function desiredStatus(
     observedGeneration: computed.observedGeneration,
     conditions,
     ...(computed.modelCount === undefined ? {} : { modelCount: computed.modelCount }),
+    ...(computed.models === undefined ? {} : { models: computed.models }),
   };
 }
 
@@ -45,6 +49,7 @@ export function statusHolds(existing: unknown, desired: WrittenStatus): boolean 
   const stored = (existing ?? {}) as Partial<WrittenStatus>;
   if (stored.observedGeneration !== desired.observedGeneration) return false;
   if (stored.modelCount !== desired.modelCount) return false;
+  if (JSON.stringify(stored.models) !== JSON.stringify(desired.models)) return false;
   const storedConditions = stored.conditions ?? [];
   if (storedConditions.length !== desired.conditions.length) return false;
   return desired.conditions.every((condition, index) => {

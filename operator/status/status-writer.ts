@@ -4,7 +4,7 @@ import { isApiStatus } from '../kube/kube-api-error.ts';
 import { CONTENT_TYPE, type KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import { CRD_VERSION } from '../watch/sources.ts';
-import { desiredStatus, statusHolds } from './desired-status.ts';
+import { desiredStatus, statusHolds, type WrittenStatus } from './desired-status.ts';
 
 /** Finds the cached object a status belongs to. */
 export type ObjectLookup = (status: ObjectStatus) => KubeObject | undefined;
@@ -114,7 +114,7 @@ export class StatusWriter {
         const object = await this.#options.client.request<KubeObject>({
           method: 'PATCH',
           path: `${objectPath(status)}/status`,
-          body: { metadata: { resourceVersion: fromVersion }, status: desired },
+          body: { metadata: { resourceVersion: fromVersion }, status: patchOf(current, desired) },
           contentType: CONTENT_TYPE.mergePatch,
         });
         this.#written.set(statusKey(status), { fromVersion, object });
@@ -140,6 +140,17 @@ export class StatusWriter {
       throw error;
     }
   }
+}
+
+/**
+ * The merge patch of a status: `desired`, plus null for the optional lists it no longer has, since
+ * a merge patch leaves out-of-patch fields as they are (status.models after the last feedRef goes).
+ */
+function patchOf(current: KubeObject, desired: WrittenStatus): Record<string, unknown> {
+  const stored = (current['status'] ?? {}) as Partial<WrittenStatus>;
+  return stored.models !== undefined && desired.models === undefined
+    ? { ...desired, models: null }
+    : { ...desired };
 }
 
 function objectPath(status: ObjectStatus): string {

@@ -42,7 +42,7 @@ test('an unknown kind gives one line naming it and the kinds expected', () => {
   );
   assert.equal(run.status, 1);
   assert.deepEqual(problems, [
-    `${file}:1: unknown kind "RouteTable" (apiVersion switchyard.dev/v1alpha1); expected ModelProvider or RoutePolicy in switchyard.dev/v1alpha1`,
+    `${file}:1: unknown kind "RouteTable" (apiVersion switchyard.dev/v1alpha1); expected ModelProvider, RoutePolicy or PriceFeed in switchyard.dev/v1alpha1`,
   ]);
 });
 
