@@ -6,6 +6,7 @@ import { KubeClient, loadKubeConfig } from './kube/kube-client.ts';
 import { DEFAULT_LEADER_ELECTION, LeaderElector } from './leader/lease-elector.ts';
 import { createLogger, errorText, type Logger, type LogLevel } from './log/logger.ts';
 import { OperatorMetrics } from './metrics/operator-metrics.ts';
+import { PriceFeedSync, type PriceFeedTiming } from './pricefeed/price-feed-sync.ts';
 import { LEASE_NAME } from './publish/output-names.ts';
 import { Debouncer, type DebounceTiming } from './reconcile/debouncer.ts';
 import { Reconciler, type ReconcileReport } from './reconcile/reconciler.ts';
@@ -37,6 +38,8 @@ export interface OperatorOptions {
   debounce?: Partial<DebounceTiming>;
   /** Informer relist period and error backoff. Default 5 min, 250 ms to 30 s. */
   informers?: Partial<ReflectorTiming>;
+  /** Price feed sync: the length of a minute of intervalMinutes and the retry backoff. */
+  priceFeeds?: Partial<PriceFeedTiming>;
   /** Config JSON above this many bytes is gzipped. Default 512 KiB. */
   compressAboveBytes?: number;
   /** Parallel status writes. Default 8. */
@@ -71,9 +74,9 @@ export interface RunningOperator {
 }
 
 /**
- * Starts the operator: informers over ModelProviders, RoutePolicies and Secrets, leader
- * election, the debounced reconcile that publishes the RouterConfig and writes status, and the
- * health and metrics server. See docs/operator.md.
+ * Starts the operator: informers over ModelProviders, RoutePolicies, PriceFeeds and Secrets,
+ * leader election, the debounced reconcile that publishes the RouterConfig and writes status,
+ * the price feed sync, and the health and metrics server. See docs/operator.md.
  */
 export async function startOperator(options: OperatorOptions): Promise<RunningOperator> {
   const log = options.log ?? createLogger(options.logLevel ?? 'info');
@@ -109,6 +112,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     watchNamespaces: options.watchNamespaces,
     timing: options.informers ?? {},
     onInputChange: () => debouncer.trigger(),
+    onFeedInputChange: () => feedSync.changed(),
     onPublishedChange: () => {
       reconciler.publishedChanged();
       debouncer.trigger();
@@ -130,6 +134,16 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     // The backoff resets only once a whole reconcile, statuses included, went through.
     onStatusRound: (error) => (error === undefined ? retry.reset() : retryLater(error)),
   });
+  const feedSync = new PriceFeedSync({
+    client,
+    priceFeeds: sources.priceFeeds,
+    providers: sources.providers,
+    log,
+    metrics,
+    clock,
+    identity,
+    timing: options.priceFeeds,
+  });
   const elector = new LeaderElector({
     client,
     namespace: options.namespace,
@@ -145,10 +159,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       metrics.leader.set(1);
       reconciler.reset();
       debouncer.trigger();
+      // Feeds are fetched once the caches are complete, so the first step sees every reference.
+      void sources.synced().then(() => {
+        if (elector.isLeader && !stopping) feedSync.start();
+      });
     },
     onStoppedLeading: () => {
       metrics.leader.set(0);
       reconciler.reset();
+      void feedSync.stop();
     },
   });
 
@@ -189,6 +208,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     },
     async stop(stopOptions = {}) {
       stopping = true;
+      await feedSync.close();
       await debouncer.stop();
       await reconciler.statusSettled();
       await elector.stop({ release: stopOptions.releaseLease !== false });

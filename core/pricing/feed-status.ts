@@ -33,7 +33,8 @@ export interface FeedSyncInput {
   namespace: string;
   name: string;
   generation: number;
-  spec: PriceFeedSpec;
+  /** The spec's guard and format (defaults when the spec is invalid). */
+  spec: Pick<PriceFeedSpec, 'maxChangeFactor' | 'format'>;
   /** The value of the switchyard.dev/approve-prices annotation, if any. */
   approval: string | undefined;
   previous: PriceFeedStatus | undefined;

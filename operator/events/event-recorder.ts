@@ -86,27 +86,15 @@ export class EventRecorder {
       await this.#client.request({
         method: 'POST',
         path,
-        body: {
-          apiVersion: 'v1',
-          kind: 'Event',
-          metadata: { name, namespace: status.namespace },
-          involvedObject: {
-            apiVersion: API_VERSION,
-            kind: status.kind,
-            name: status.name,
-            namespace: status.namespace,
-            uid,
-          },
+        body: eventObject({
+          name,
+          involved: { kind: status.kind, namespace: status.namespace, name: status.name, uid },
           type: 'Warning',
           reason: condition.reason,
-          message: condition.message.slice(0, 1024),
-          source: { component: EVENT_COMPONENT },
-          reportingComponent: EVENT_COMPONENT,
-          reportingInstance: this.#instance,
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-        },
+          message: condition.message,
+          instance: this.#instance,
+          now,
+        }),
       });
       this.#remember(name, 1);
       return true;
@@ -131,6 +119,39 @@ export class EventRecorder {
     if (this.#counts.size >= 10_000) this.#counts.clear();
     this.#counts.set(name, count);
   }
+}
+
+/** What an Event says and about which Switchyard object. */
+export interface EventSpec {
+  /** The Event's name, derived from what it reports so that a repeat is a 409, not a duplicate. */
+  name: string;
+  involved: { kind: string; namespace: string; name: string; uid: string };
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  /** reportingInstance: the operator replica's identity. */
+  instance: string;
+  /** metav1.Time of the occurrence. */
+  now: string;
+}
+
+/** A core/v1 Event about a Switchyard object, as the operator records it (message cut at 1 KiB). */
+export function eventObject(event: EventSpec): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: event.name, namespace: event.involved.namespace },
+    involvedObject: { apiVersion: API_VERSION, ...event.involved },
+    type: event.type,
+    reason: event.reason,
+    message: event.message.slice(0, 1024),
+    source: { component: EVENT_COMPONENT },
+    reportingComponent: EVENT_COMPONENT,
+    reportingInstance: event.instance,
+    firstTimestamp: event.now,
+    lastTimestamp: event.now,
+    count: 1,
+  };
 }
 
 /** A stable Event name for one rejection of one object. */

@@ -53,6 +53,24 @@ export class OperatorMetrics {
     help: 'Kubernetes Events recorded for rejections.',
     registers: [this.registry],
   });
+  readonly priceFeedSyncs = new Counter({
+    name: 'switchyard_operator_price_feed_syncs_total',
+    help: 'PriceFeed fetches, by outcome (ok, not_modified, failed) and Synced reason.',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly priceChanges = new Counter({
+    name: 'switchyard_operator_price_changes_total',
+    help: 'Price and context-window changes from feeds, by outcome (applied, approved, held).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly priceFeeds = new Gauge({
+    name: 'switchyard_operator_price_feeds',
+    help: 'PriceFeeds by condition and status, as last synced (alert on Synced="False").',
+    labelNames: ['condition', 'status'] as const,
+    registers: [this.registry],
+  });
   readonly configBytes = new Gauge({
     name: 'switchyard_operator_config_bytes',
     help: 'Size of the published config as stored (gzipped when compressed).',
@@ -61,6 +79,21 @@ export class OperatorMetrics {
 
   constructor() {
     this.leader.set(0);
+  }
+
+  /** Replaces the price feeds gauge with the conditions of every feed's last sync. */
+  setPriceFeeds(conditions: readonly { type: string; status: string }[][]): void {
+    const counts = new Map<string, number>();
+    for (const feed of conditions) {
+      for (const { type, status } of feed) {
+        counts.set(`${type}|${status}`, (counts.get(`${type}|${status}`) ?? 0) + 1);
+      }
+    }
+    this.priceFeeds.reset();
+    for (const [key, n] of counts) {
+      const [condition = '', status = ''] = key.split('|');
+      this.priceFeeds.set({ condition, status }, n);
+    }
   }
 
   /** Replaces the objects gauge with the counts of the latest compile. */

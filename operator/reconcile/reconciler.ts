@@ -163,6 +163,7 @@ export class Reconciler {
       sources.providers.values(),
       sources.policies.values(),
       sources.secrets.values(),
+      sources.priceFeeds.values(),
     );
     const { config, statuses, reused } = this.#compile(snapshot);
     const compileMs = reused ? 0 : performance.now() - started;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Watch } from '@kubernetes/client-node';
+import { isApiStatus } from '../kube/kube-api-error.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { objectKey, type KubeList, type KubeObject } from '../kube/kube-object.ts';
 import { errorText, type Logger } from '../log/logger.ts';
@@ -41,6 +42,12 @@ export interface ReflectorOptions<T> {
   onChange: () => void;
   /** Called whenever the list/watch cycle starts over. */
   onRestart?: (reason: RestartReason) => void;
+  /**
+   * A collection the API server does not serve (404: its CRD is not installed, as after a
+   * `helm upgrade`, which never adds CRDs) counts as empty and synced, and is listed again every
+   * maxBackoffMs, instead of holding readiness back forever.
+   */
+  absentAsEmpty?: boolean;
   log: Logger;
   timing?: Partial<ReflectorTiming>;
 }
@@ -74,6 +81,7 @@ export class Reflector<T> {
   #relistTimer: NodeJS.Timeout | undefined;
   #loop: Promise<void> | undefined;
   #synced = false;
+  #absentLogged = false;
   readonly #syncedWaiters: (() => void)[] = [];
 
   constructor(options: ReflectorOptions<T>) {
@@ -125,7 +133,12 @@ export class Reflector<T> {
     while (!this.#stop.signal.aborted) {
       let end: WatchEnd;
       try {
-        if (this.#resourceVersion === '') await this.#list();
+        if (this.#resourceVersion === '' && !(await this.#list())) {
+          await sleep(this.#timing.maxBackoffMs, undefined, { signal: this.#stop.signal }).catch(
+            () => undefined,
+          );
+          continue;
+        }
         end = await this.#watchOnce();
       } catch (error) {
         end = { kind: 'error', error };
@@ -162,8 +175,29 @@ export class Reflector<T> {
     }
   }
 
-  async #list(): Promise<void> {
-    const listing = await this.#listAll();
+  /** Lists the collection into the cache; false when it is absent (see absentAsEmpty). */
+  async #list(): Promise<boolean> {
+    const listing = await this.#listAll().catch((error: unknown) => {
+      if (this.#options.absentAsEmpty === true && isApiStatus(error, 404)) return undefined;
+      throw error;
+    });
+    if (listing === undefined) {
+      if (!this.#absentLogged) {
+        this.#options.log.warn('collection not served; treated as empty until it is', {
+          resource: this.#options.resource,
+          path: this.#options.path,
+        });
+        this.#absentLogged = true;
+      }
+      this.#replace({ items: [], resourceVersion: '' });
+      return false;
+    }
+    this.#absentLogged = false;
+    this.#replace(listing);
+    return true;
+  }
+
+  #replace(listing: Listing): void {
     const next = new Map<string, T>();
     for (const object of listing.items) {
       const value = this.#options.transform(object);

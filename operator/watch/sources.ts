@@ -15,6 +15,8 @@ export const CRD_VERSION = 'v1alpha1';
 export interface Sources {
   providers: ReflectorSet<KubeObject>;
   policies: ReflectorSet<KubeObject>;
+  /** PriceFeeds, status included (status.prices is a compile() input). */
+  priceFeeds: ReflectorSet<KubeObject>;
   secrets: ReflectorSet<SecretEntry>;
   /** The operator's own ConfigMap and Secret, to skip writes that would change nothing. */
   published: { configMap: Reflector<KubeObject>; credentials: Reflector<KubeObject> };
@@ -36,8 +38,10 @@ export interface SourcesOptions {
   /** Namespaces to watch; undefined watches all. */
   watchNamespaces: readonly string[] | undefined;
   timing: Partial<ReflectorTiming>;
-  /** Called whenever an input changed (providers, policies, Secrets). */
+  /** Called whenever an input changed (providers, policies, price feeds, Secrets). */
   onInputChange: () => void;
+  /** Called whenever what the price feed sync reads changed (price feeds, providers). */
+  onFeedInputChange?: () => void;
   /** Called whenever a published object changed (someone else edited or deleted it). */
   onPublishedChange: () => void;
   onRestart: (resource: string, reason: RestartReason) => void;
@@ -50,7 +54,11 @@ export function createSources(options: SourcesOptions): Sources {
   // The index reads the providers' cache, which is created below.
   const references = new ReferenceIndex(() => providers.values());
 
-  const customResources = (plural: string, onChange: () => void): ReflectorSet<KubeObject> =>
+  const customResources = (
+    plural: string,
+    onChange: () => void,
+    absentAsEmpty = false,
+  ): ReflectorSet<KubeObject> =>
     new ReflectorSet(
       scopes.map(
         (scope) =>
@@ -64,6 +72,7 @@ export function createSources(options: SourcesOptions): Sources {
             equals: sameVersion,
             onChange,
             onRestart: (reason) => options.onRestart(plural, reason),
+            absentAsEmpty,
           }),
       ),
     );
@@ -71,8 +80,19 @@ export function createSources(options: SourcesOptions): Sources {
   const providers = customResources('modelproviders', () => {
     references.invalidate();
     options.onInputChange();
+    options.onFeedInputChange?.();
   });
   const policies = customResources('routepolicies', options.onInputChange);
+  // An operator upgraded by `helm upgrade` may run before anyone installs the PriceFeed CRD (Helm
+  // never adds CRDs on upgrade): without it, there are simply no feeds.
+  const priceFeeds = customResources(
+    'pricefeeds',
+    () => {
+      options.onInputChange();
+      options.onFeedInputChange?.();
+    },
+    true,
+  );
   const secrets = new ReflectorSet(
     scopes.map(
       (scope) =>
@@ -110,17 +130,26 @@ export function createSources(options: SourcesOptions): Sources {
     configMap: own('configmaps', CONFIG_MAP_NAME),
     credentials: own('secrets', CREDENTIALS_SECRET_NAME),
   };
-  const all = [providers, policies, secrets, published.configMap, published.credentials];
+  const all = [
+    providers,
+    policies,
+    priceFeeds,
+    secrets,
+    published.configMap,
+    published.credentials,
+  ];
 
   return {
     providers,
     policies,
+    priceFeeds,
     secrets,
     published,
     references,
     async start() {
       providers.start();
       policies.start();
+      priceFeeds.start();
       published.configMap.start();
       published.credentials.start();
       await providers.synced();

@@ -11,15 +11,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { RunningOperator } from '../../operator/main.ts';
-import {
-  watchClusterConfig,
-  type ClusterWatch,
-  type ClusterWatchEvent,
-} from '../../proxy/cluster/watch-cluster-config.ts';
+import { watchClusterConfig } from '../../proxy/cluster/watch-cluster-config.ts';
 import { ConfigStore } from '../../proxy/config/config-store.ts';
 import { CredentialStore } from '../../proxy/config/credential-store.ts';
 import { silentSink } from '../../proxy/log/request-log.ts';
-import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
+import type { RunningProxy } from '../../proxy/proxy.ts';
 import { startFakeProvider, type FakeProvider } from '../fakes/index.ts';
 import {
   apiPort,
@@ -33,6 +29,7 @@ import {
   type OperatorCluster,
 } from './operator-cluster.ts';
 import { startTcpGate, type TcpGate } from './tcp-gate.ts';
+import { startClusterProxies, stopClusterProxies, type ClusterProxy } from './cluster-proxies.ts';
 import { repoRoot, startSwitchyard } from '../cli/run-switchyard.ts';
 import { freePorts } from '../harness/ports.ts';
 
@@ -78,13 +75,6 @@ console.log(JSON.stringify({
 }
 
 const API_KEY = `sk-fake-${randomBytes(12).toString('hex')}`;
-
-/** One proxy in cluster mode and what its watcher reported. */
-interface ClusterProxy {
-  proxy: RunningProxy;
-  watch: ClusterWatch;
-  events: ClusterWatchEvent[];
-}
 
 function manifests(fakeUrl: string): string {
   return `apiVersion: v1
@@ -150,32 +140,11 @@ describe('proxies in cluster mode', () => {
     // The proxies reach the API server through a gate the tests can shut.
     gate = await startTcpGate('127.0.0.1', apiPort(cluster.cp));
     const gated = kubeconfigVia(cluster.cp, cluster.proxyKubeconfig, gate.port);
-    for (let index = 0; index < 2; index++) {
-      const proxy = await startProxy({
-        port: 0,
-        metricsPort: null,
-        host: '127.0.0.1',
-        log: silentSink,
-      });
-      const events: ClusterWatchEvent[] = [];
-      const watch = watchClusterConfig({
-        kubeconfig: gated,
-        namespace: SYSTEM_NAMESPACE,
-        store: proxy.ctx.config,
-        credentials: proxy.ctx.credentials,
-        log: silentSink,
-        onEvent: (event) => events.push(event),
-        timing: { initialBackoffMs: 100, maxBackoffMs: 500 },
-      });
-      proxies.push({ proxy, watch, events });
-    }
+    proxies.push(...(await startClusterProxies(gated, 2)));
   });
 
   after(async () => {
-    for (const { watch, proxy } of proxies) {
-      await watch.stop();
-      await proxy.close();
-    }
+    await stopClusterProxies(proxies);
     await operator?.stop();
     await gate?.close();
     await fake?.close();

@@ -35,6 +35,14 @@ const OPERATOR_ALLOWED: Question[] = [
     subresource: 'status',
     namespace: 'default',
   },
+  { verb: 'list', resource: 'pricefeeds.switchyard.dev', namespace: ALL },
+  { verb: 'watch', resource: 'pricefeeds.switchyard.dev', namespace: 'team-a' },
+  {
+    verb: 'patch',
+    resource: 'pricefeeds.switchyard.dev',
+    subresource: 'status',
+    namespace: 'team-a',
+  },
   { verb: 'list', resource: 'secrets', namespace: ALL },
   { verb: 'watch', resource: 'secrets', namespace: 'team-a' },
   { verb: 'get', resource: 'secrets/openai', namespace: 'default' },
@@ -55,6 +63,10 @@ const OPERATOR_DENIED: Question[] = [
   { verb: 'patch', resource: 'routepolicies.switchyard.dev', namespace: 'default' },
   { verb: 'delete', resource: 'routepolicies.switchyard.dev', namespace: 'default' },
   { verb: 'create', resource: 'modelproviders.switchyard.dev', namespace: 'default' },
+  // A PriceFeed's spec and annotations (the approval) are the users' to write, never the operator's.
+  { verb: 'patch', resource: 'pricefeeds.switchyard.dev', namespace: 'default' },
+  { verb: 'update', resource: 'pricefeeds.switchyard.dev', namespace: 'default' },
+  { verb: 'delete', resource: 'pricefeeds.switchyard.dev', namespace: 'default' },
   // Never other people's Secrets.
   { verb: 'create', resource: 'secrets', namespace: 'default' },
   { verb: 'patch', resource: 'secrets/openai', namespace: 'default' },
@@ -95,6 +107,7 @@ const PROXY_DENIED: Question[] = [
   { verb: 'patch', resource: 'configmaps/switchyard-config', namespace: SYS },
   { verb: 'update', resource: 'secrets/switchyard-credentials', namespace: SYS },
   { verb: 'get', resource: 'modelproviders.switchyard.dev', namespace: 'default' },
+  { verb: 'get', resource: 'pricefeeds.switchyard.dev', namespace: 'default' },
   { verb: 'get', resource: 'leases.coordination.k8s.io/switchyard-operator', namespace: SYS },
   { verb: 'create', resource: 'events', namespace: SYS },
 ];
