@@ -27,9 +27,14 @@ export interface OperatorCluster {
   proxyKubeconfig: string;
 }
 
-/** Starts a control plane, applies the CRDs and deploy/rbac, and mints service-account tokens. */
-export async function startOperatorCluster(): Promise<OperatorCluster> {
-  const cp = await startControlPlane({ crds: crdPaths() });
+/**
+ * Starts a control plane, applies the CRDs (all of crds/ unless `crds` names some) and
+ * deploy/rbac, and mints service-account tokens.
+ */
+export async function startOperatorCluster(
+  crds: readonly string[] = crdPaths(),
+): Promise<OperatorCluster> {
+  const cp = await startControlPlane({ crds: [...crds] });
   try {
     await cp.kubectlOk(['create', 'namespace', SYSTEM_NAMESPACE]);
     await cp.kubectlOk([
