@@ -171,6 +171,13 @@ describe('the chart installed into a real control plane', () => {
           namespace: 'team-a',
         },
         { verb: 'list', resource: 'secrets', namespace: '*' },
+        { verb: 'watch', resource: 'pricefeeds.switchyard.dev', namespace: '*' },
+        {
+          verb: 'patch',
+          resource: 'pricefeeds.switchyard.dev',
+          subresource: 'status',
+          namespace: 'team-a',
+        },
         { verb: 'create', resource: 'events', namespace: 'team-a' },
         { verb: 'patch', resource: 'configmap/switchyard-config', namespace: NAMESPACE },
         { verb: 'patch', resource: 'secret/switchyard-credentials', namespace: NAMESPACE },
@@ -186,6 +193,7 @@ describe('the chart installed into a real control plane', () => {
       operator,
       [
         { verb: 'patch', resource: 'routepolicies.switchyard.dev', namespace: 'team-a' },
+        { verb: 'patch', resource: 'pricefeeds.switchyard.dev', namespace: 'team-a' },
         { verb: 'patch', resource: 'secret/openai', namespace: 'team-a' },
         { verb: 'create', resource: 'configmaps', namespace: NAMESPACE },
         { verb: 'delete', resource: 'secret/switchyard-credentials', namespace: NAMESPACE },
