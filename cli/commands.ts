@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./explain.ts'),
   },
   {
+    name: 'catalog',
+    summary: 'Import ModelProviders from an OpenRouter or LiteLLM model catalog.',
+    load: () => import('./catalog.ts'),
+  },
+  {
     name: 'operator',
     summary: 'Run the operator: watch the custom resources, publish the config, write status.',
     load: () => import('../operator/command.ts'),
