@@ -11,7 +11,12 @@ import {
   type FeedSyncResult,
   type SyncOutcome,
 } from '../../core/pricing/feed-status.ts';
-import { trackedModelsOf, type TrackedModel } from '../../core/pricing/tracked-models.ts';
+import {
+  feedReferencesOf,
+  trackedModelsFrom,
+  type FeedReference,
+  type TrackedModel,
+} from '../../core/pricing/tracked-models.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { objectKey, type KubeObject } from '../kube/kube-object.ts';
 import { errorText, type Logger } from '../log/logger.ts';
@@ -111,8 +116,11 @@ export class PriceFeedSync {
   readonly #timing: PriceFeedTiming;
   readonly #fetcher = new FeedFetcher();
   readonly #states = new Map<string, FeedState>();
+  /** Each provider's feed references, by resourceVersion: a provider is parsed once per version. */
+  readonly #references = new Map<string, { version: string; references: FeedReference[] }>();
   #abort = new AbortController();
   #active = false;
+  #planned: NodeJS.Timeout | undefined;
 
   constructor(options: PriceFeedSyncOptions) {
     this.#options = options;
@@ -130,6 +138,8 @@ export class PriceFeedSync {
   /** Stops: timers cleared, fetches aborted, running steps awaited; in-memory documents dropped. */
   async stop(): Promise<void> {
     this.#active = false;
+    clearTimeout(this.#planned);
+    this.#planned = undefined;
     this.#abort.abort();
     const running: Promise<void>[] = [];
     for (const state of this.#states.values()) {
@@ -147,8 +157,21 @@ export class PriceFeedSync {
     await this.#fetcher.close();
   }
 
-  /** Something the sync reads changed (a PriceFeed or a ModelProvider): decide what each feed needs. */
+  /**
+   * Something the sync reads changed (a PriceFeed or a ModelProvider). Bursts (a thousand objects
+   * listed at start, our own status writes) are coalesced into one look at every feed.
+   */
   changed(): void {
+    if (!this.#active || this.#planned !== undefined) return;
+    this.#planned = setTimeout(() => {
+      this.#planned = undefined;
+      this.#plan();
+    }, 20);
+    this.#planned.unref();
+  }
+
+  /** Decides what each feed needs now: a fetch, a reweigh, or its timer. */
+  #plan(): void {
     if (!this.#active) return;
     const live = new Set<string>();
     for (const object of this.#options.priceFeeds.values()) {
@@ -205,8 +228,26 @@ export class PriceFeedSync {
   }
 
   #tracked(state: FeedState): TrackedModel[] {
-    const providers = this.#options.providers.values().filter(isLive).map(rawObjectOf);
-    return trackedModelsOf(state.namespace, state.name, providers);
+    return trackedModelsFrom(state.namespace, state.name, this.#allReferences());
+  }
+
+  #allReferences(): FeedReference[] {
+    const live = new Set<string>();
+    const all: FeedReference[] = [];
+    for (const provider of this.#options.providers.values()) {
+      if (!isLive(provider)) continue;
+      const key = objectKey(provider);
+      live.add(key);
+      const version = provider.metadata.resourceVersion ?? '';
+      let cached = this.#references.get(key);
+      if (cached?.version !== version) {
+        cached = { version, references: feedReferencesOf(rawObjectOf(provider)) };
+        this.#references.set(key, cached);
+      }
+      all.push(...cached.references);
+    }
+    for (const key of this.#references.keys()) if (!live.has(key)) this.#references.delete(key);
+    return all;
   }
 
   #request(state: FeedState, mode: Mode): void {
