@@ -66,7 +66,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const parsed = parseFeedDocument(options.format, text);
   if (!parsed.ok) {
     io.stderr(
-      `switchyard catalog: ${source} is not a ${options.format} catalog: ${parsed.message}`,
+      `switchyard catalog: ${source} does not read as format ${options.format}: ${parsed.message}`,
     );
     return EXIT.problems;
   }

@@ -17,6 +17,8 @@ import type { TrackedModel } from './tracked-models.ts';
 
 /** How many applied changes status keeps. */
 export const APPLIED_HISTORY = 50;
+/** How many refused values status lists (status.refusedChanges maxItems). */
+const MAX_REFUSED = 1000;
 
 /** What this round of a feed's sync got. */
 export type SyncOutcome =
@@ -180,7 +182,8 @@ function buildStatus(
     ...(outcome.heldState.digest === undefined
       ? {}
       : { heldChangesDigest: outcome.heldState.digest, heldSince: outcome.heldState.since }),
-    refusedChanges: outcome.refused,
+    // Informational, and bounded by the CRD: the first ones say enough.
+    refusedChanges: outcome.refused.slice(0, MAX_REFUSED),
   };
   return status;
 }

@@ -27,7 +27,7 @@ import { Backoff } from '../watch/backoff.ts';
 import type { ReflectorSet } from '../watch/reflector-set.ts';
 import { FeedCredentialError, feedCredential } from './feed-credential.ts';
 import { feedEvents, recordFeedEvents } from './feed-events.ts';
-import { FeedFetcher, FeedFetchError } from './feed-fetcher.ts';
+import { FeedFetcher, FeedFetchError, printableUrl } from './feed-fetcher.ts';
 import { writeFeedStatus } from './feed-status-writer.ts';
 
 /** Timing of the sync; tests shorten these. */
@@ -391,7 +391,7 @@ export class PriceFeedSync {
           state,
           spec,
           'Malformed',
-          `the document at ${spec.url.split('?')[0]} is not a ${spec.format} feed: ${parsedDocument.message}`,
+          `the document at ${printableUrl(spec.url)} does not read as format ${spec.format}: ${parsedDocument.message}`,
         );
       }
       state.document = parsedDocument.document;

@@ -152,7 +152,7 @@ describe('switchyard catalog import', () => {
       {
         args: ['--format', 'openrouter', LITELLM, '--provider', 'p'],
         status: 1,
-        message: /is not a openrouter catalog: expected an OpenRouter/,
+        message: /does not read as format openrouter: expected an OpenRouter/,
       },
       {
         args: ['--format', 'litellm', LITELLM, '--provider', 'p', '--models', 'nope/*'],

@@ -433,7 +433,7 @@ describe('price feeds against a real API server, with two proxies', () => {
 
   test('a malformed feed changes nothing and says what is wrong with it', async () => {
     openRouter.setDocument('<html><body>502 Bad Gateway</body></html>');
-    await keepsPrices('Malformed', /is not a openrouter feed: not JSON/);
+    await keepsPrices('Malformed', /does not read as format openrouter: not JSON/);
     await recovers();
   });
 
