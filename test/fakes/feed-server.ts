@@ -54,6 +54,8 @@ export async function startFeedServer(initial = '{"data":[]}'): Promise<FeedServ
   let required: { header: string; value: string } | undefined;
   let lastBodyBytes = 0;
   let gzipEnabled = false;
+  // Compressed once when the mode is set: gzipping 50 MB takes seconds on a busy machine.
+  let bomb: Buffer | undefined;
   const requests: FeedRequestRecord[] = [];
   const sockets = new Set<Socket>();
 
@@ -97,7 +99,7 @@ export async function startFeedServer(initial = '{"data":[]}'): Promise<FeedServ
     }
     if (mode.kind === 'gzip-bomb') {
       record(200);
-      const body = gzipSync(Buffer.alloc(mode.bytes, 0x20));
+      const body = bomb ?? Buffer.alloc(0);
       lastBodyBytes = body.length;
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
       res.end(body);
@@ -136,6 +138,7 @@ export async function startFeedServer(initial = '{"data":[]}'): Promise<FeedServ
     setDocument,
     setMode: (next) => {
       mode = next;
+      bomb = next.kind === 'gzip-bomb' ? gzipSync(Buffer.alloc(next.bytes, 0x20)) : undefined;
     },
     requireHeader: (header, value) => {
       required = { header, value };
