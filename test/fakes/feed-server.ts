@@ -68,43 +68,56 @@ export async function startFeedServer(initial = '{"data":[]}'): Promise<FeedServ
   };
   setDocument(initial);
 
+  /** Answers as the failure modes do; false in `serve` mode (the document is served). */
+  const answerFault = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: (status: number) => void,
+  ): boolean => {
+    switch (mode.kind) {
+      case 'serve':
+        return false;
+      case 'down':
+        record(0);
+        req.socket.destroy();
+        return true;
+      case 'hang':
+        record(0);
+        return true;
+      case 'status': {
+        record(mode.status);
+        const headers = mode.location === undefined ? {} : { location: mode.location };
+        res.writeHead(mode.status, headers).end('{"error":"feed unavailable"}');
+        return true;
+      }
+      case 'huge':
+        record(200);
+        writeHuge(res, mode.bytes, mode.declare, (n) => (lastBodyBytes = n));
+        return true;
+      case 'gzip-bomb': {
+        record(200);
+        const body = bomb ?? Buffer.alloc(0);
+        lastBodyBytes = body.length;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(body);
+        return true;
+      }
+    }
+  };
+
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const record = (status: number): void => {
       requests.push({ path: req.url ?? '/', headers: req.headers, status });
     };
-    if (mode.kind === 'down') {
-      record(0);
-      req.socket.destroy();
-      return;
-    }
-    if (mode.kind === 'hang') {
-      record(0);
-      return;
-    }
+    // A feed that is down or hangs never gets as far as checking the credential.
+    const failing = mode.kind === 'down' || mode.kind === 'hang';
+    if (failing && answerFault(req, res, record)) return;
     if (required !== undefined && req.headers[required.header.toLowerCase()] !== required.value) {
       record(401);
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"error":"unauthorized"}');
       return;
     }
-    if (mode.kind === 'status') {
-      record(mode.status);
-      const headers = mode.location === undefined ? {} : { location: mode.location };
-      res.writeHead(mode.status, headers).end('{"error":"feed unavailable"}');
-      return;
-    }
-    if (mode.kind === 'huge') {
-      record(200);
-      writeHuge(res, mode.bytes, mode.declare, (n) => (lastBodyBytes = n));
-      return;
-    }
-    if (mode.kind === 'gzip-bomb') {
-      record(200);
-      const body = bomb ?? Buffer.alloc(0);
-      lastBodyBytes = body.length;
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
-      res.end(body);
-      return;
-    }
+    if (answerFault(req, res, record)) return;
     if (
       req.headers['if-none-match'] === etag ||
       req.headers['if-modified-since'] === lastModified
