@@ -150,7 +150,7 @@ function compileApp(repoRoot: string, app: string): void {
  * never writes. Directories 0755 (/tmp 1777), files 0755 when executable, else 0644, whatever
  * modes the sources had, so the archive and a Docker `COPY` of this directory agree.
  */
-function normaliseModes(root: string): void {
+export function normaliseModes(root: string): void {
   for (const path of walk(root)) {
     const full = join(root, path);
     const stat = lstatSync(full);
@@ -160,20 +160,36 @@ function normaliseModes(root: string): void {
   }
 }
 
+/**
+ * Fills `dir` with everything but the application: Debian's libraries, /etc for the
+ * unprivileged user, the Node binary, and an empty /app.
+ */
+export function assembleBase(
+  dir: string,
+  packages: readonly DebianPackage[],
+  nodeBinary: string,
+): void {
+  rmSync(dir, { recursive: true, force: true });
+  for (const sub of [
+    'etc',
+    'tmp',
+    'var/lib/dpkg/status.d',
+    dirname(nodePath).slice(1),
+    appDir.slice(1),
+  ]) {
+    mkdirSync(join(dir, sub), { recursive: true });
+  }
+  const scratch = `${dir}.deb`;
+  for (const pkg of packages) extractPackage(pkg, dir, scratch);
+  writeEtc(dir);
+  copyFileSync(nodeBinary, join(dir, nodePath));
+}
+
 /** Fills `inputs.dir` with the image's root filesystem. */
 export function assembleRootfs(inputs: RootfsInputs): void {
-  const root = inputs.dir;
-  rmSync(root, { recursive: true, force: true });
-  for (const dir of ['etc', 'tmp', 'var/lib/dpkg/status.d', dirname(nodePath).slice(1)]) {
-    mkdirSync(join(root, dir), { recursive: true });
-  }
-  const scratch = `${root}.deb`;
-  for (const pkg of inputs.packages) extractPackage(pkg, root, scratch);
-  writeEtc(root);
-  copyFileSync(inputs.nodeBinary, join(root, nodePath));
-  const app = join(root, appDir);
-  mkdirSync(app, { recursive: true });
+  assembleBase(inputs.dir, inputs.packages, inputs.nodeBinary);
+  const app = join(inputs.dir, appDir);
   compileApp(inputs.repoRoot, app);
   copyModules(inputs.repoRoot, app);
-  normaliseModes(root);
+  normaliseModes(inputs.dir);
 }
