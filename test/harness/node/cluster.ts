@@ -288,6 +288,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     timeoutMs,
     apiServerArgs: [
       `--egress-selector-config-file=${egressFile}`,
+      // The node's hostname means nothing to the relay that dials it; its address does.
+      '--kubelet-preferred-address-types=InternalIP',
       // As in any cluster: pods get their service-account token through the admission plugin.
       '--disable-admission-plugins=',
     ],

@@ -117,14 +117,14 @@ const workloadSources = ['test/fakes/*.ts', 'test/e2e/workload/*.ts'];
 /** Node, the fake providers (test/fakes/main.ts) and the OpenAI SDK with the client scripts. */
 export async function workloadImage(): Promise<ImageArchive> {
   const packages = debs();
-  const openai = JSON.parse(
-    readFileSync(join(repoRoot, 'node_modules/openai/package.json'), 'utf8'),
-  ) as {
-    version: string;
-  };
   const key = hashFiles(
-    [...workloadSources, 'scripts/image/*.ts'],
-    [pinnedNodeVersion(), openai.version, ...packages.map((pkg) => pkg.sha256)],
+    [
+      ...workloadSources,
+      'scripts/image/*.ts',
+      'test/harness/node/images.ts',
+      'node_modules/{openai,zod}/package.json',
+    ],
+    [pinnedNodeVersion(), ...packages.map((pkg) => pkg.sha256)],
   );
   const archive = await cached(join(imageCache, `workload-${key}.oci.tar`), async (partial) => {
     const rootfs = `${partial}.rootfs`;
@@ -137,9 +137,12 @@ export async function workloadImage(): Promise<ImageArchive> {
         mkdirSync(dirname(join(rootfs, 'app', file)), { recursive: true });
         copyFileSync(join(repoRoot, file), join(rootfs, 'app', file));
       }
-      cpSync(join(repoRoot, 'node_modules/openai'), join(rootfs, 'app/node_modules/openai'), {
-        recursive: true,
-      });
+      // The SDK for the clients, zod for the fakes' script steps; neither has dependencies.
+      for (const pkg of ['openai', 'zod']) {
+        cpSync(join(repoRoot, 'node_modules', pkg), join(rootfs, 'app/node_modules', pkg), {
+          recursive: true,
+        });
+      }
       writeFileSync(join(rootfs, 'app/package.json'), '{ "type": "module", "private": true }\n');
       normaliseModes(rootfs);
       await packImage({
