@@ -161,6 +161,29 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
   );
 
   test(
+    'the image runs as user 1000 on a read-only root filesystem, with no shell',
+    step(async () => {
+      const [proxy] = (await pods(proxySelector)).filter(isReady);
+      assert.ok(proxy !== undefined);
+      const inProxy = ['exec', '-n', namespaces.release, proxy.metadata.name, '--'];
+      const probe = [
+        'const fs = require("node:fs");',
+        'let write = "written";',
+        'try { fs.writeFileSync("/app/dist/x", ""); } catch (e) { write = e.code; }',
+        'console.log(JSON.stringify({ uid: process.getuid(), gid: process.getgid(), write }));',
+      ].join(' ');
+      const seen = JSON.parse(await kubectl([...inProxy, 'node', '-e', probe])) as Record<
+        string,
+        unknown
+      >;
+      assert.deepEqual(seen, { uid: 1000, gid: 1000, write: 'EROFS' });
+      const shell = await cluster.cp.kubectl([...inProxy, 'sh', '-c', 'true']);
+      assert.notEqual(shell.code, 0);
+      assert.match(shell.stderr + shell.stdout, /no such file|not found/i);
+    }),
+  );
+
+  test(
     'an application pod gets an answer with its receipt through the Service DNS name',
     step(async () => {
       await kubectl([

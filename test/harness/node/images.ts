@@ -11,10 +11,11 @@ import {
   globSync,
   mkdirSync,
   readFileSync,
+  readdirSync,
   renameSync,
 } from 'node:fs';
 import { rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import {
   buildImage,
   defaultReference,
@@ -57,7 +58,10 @@ function debs(): DebianPackage[] {
   return debianPackageFiles([...debianPackages, debianReleasePackage], join(imageCache, 'debs'));
 }
 
-/** Returns `archive` if it exists, else builds it through a temporary name. */
+/**
+ * Returns `archive` if it exists, else builds it through a temporary name and removes the
+ * archives of the same image built from older inputs (each is ~60 MB).
+ */
 async function cached(archive: string, build: (partial: string) => Promise<void>): Promise<string> {
   if (existsSync(archive)) return archive;
   mkdirSync(dirname(archive), { recursive: true });
@@ -67,6 +71,12 @@ async function cached(archive: string, build: (partial: string) => Promise<void>
     renameSync(partial, archive);
   } finally {
     rmSync(partial, { force: true });
+  }
+  const name = basename(archive).replace(/-[0-9a-f]{16}\.oci\.tar$/, '');
+  for (const old of readdirSync(dirname(archive))) {
+    if (old !== basename(archive) && new RegExp(`^${name}-[0-9a-f]{16}\\.oci\\.tar$`).test(old)) {
+      rmSync(join(dirname(archive), old), { force: true });
+    }
   }
   return archive;
 }
