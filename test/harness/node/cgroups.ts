@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { isRunning } from '../processes.ts';
 
 const prefix = 'switchyard-node-';
 
@@ -70,21 +71,12 @@ async function removeTree(path: string): Promise<void> {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Removes the cgroup folders of earlier test processes that are no longer running. */
 export async function removeLeftoverCgroups(): Promise<void> {
   for (const hierarchy of cgroupHierarchies()) {
     for (const name of readdirSync(hierarchy)) {
       const pid = Number(/^switchyard-node-(\d+)-/.exec(name)?.[1]);
-      if (pid > 0 && !isAlive(pid)) await removeTree(join(hierarchy, name));
+      if (pid > 0 && !isRunning(pid)) await removeTree(join(hierarchy, name));
     }
   }
 }
