@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { API_VERSION, CONDITION_TYPES, type ConditionType } from '../../core/api/common.ts';
 import { REASONS, type Reason } from '../../core/compile/status.ts';
 import { KINDS, crdFileOf, openApiSchemaOf, type KindSpec } from './crds.ts';
-import { FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './full-examples.ts';
+import { EXAMPLE_CONTEXT, FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './full-examples.ts';
 import type { SchemaNode } from './openapi.ts';
 
 /** What each condition type says when True. */
@@ -139,6 +139,7 @@ function renderKind(kind: KindSpec): string[] {
     '### Example',
     '',
     '```yaml',
+    `# validate-with: ${EXAMPLE_CONTEXT[kind.kind].join(' ')}`,
     dump(kind.kind === 'ModelProvider' ? FULL_MODEL_PROVIDER : FULL_ROUTE_POLICY, {
       lineWidth: 100,
       noRefs: true,
