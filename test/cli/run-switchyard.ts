@@ -63,8 +63,16 @@ export interface SwitchyardProcess {
 }
 
 /** Starts `switchyard ARGS...` (or another CLI entry, e.g. the production build) in the background. */
-export function startSwitchyard(args: string[], entry: string = bin): SwitchyardProcess {
-  const child = spawn(node, [entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSwitchyard(
+  args: string[],
+  entry: string = bin,
+  env: NodeJS.ProcessEnv = process.env,
+): SwitchyardProcess {
+  const child = spawn(node, [entry, ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
