@@ -4,17 +4,10 @@ import { CONTENT_TYPE, type KubeClient } from '../kube/kube-client.ts';
 import type { Logger } from '../log/logger.ts';
 import { FIELD_MANAGER, LEASE_NAME } from '../publish/output-names.ts';
 import { CRD_VERSION } from '../watch/sources.ts';
+import { PrerequisiteError } from './prerequisite-error.ts';
 import { describeAccess, requiredAccess, type Access } from './required-access.ts';
 
-/**
- * A prerequisite of the operator is missing. The message is one line that says what is missing
- * and how to fix it; `switchyard operator` prints it and exits non-zero.
- */
-export class PrerequisiteError extends Error {
-  override name = 'PrerequisiteError';
-  /** Stable code for callers and logs. */
-  readonly code = 'PREREQUISITE_MISSING';
-}
+export { PrerequisiteError };
 
 /** What the preflight checks. */
 export interface PreflightOptions {

@@ -34,8 +34,14 @@ export function switchyard(...args: string[]): Run {
 
 /** Runs `switchyard ARGS...` without blocking, so that many runs can go in parallel. */
 export function switchyardAsync(...args: string[]): Promise<Run> {
+  return switchyardWithEnv(process.env, ...args);
+}
+
+/** Runs `switchyard ARGS...` without blocking, with the given environment. */
+export function switchyardWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(node, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const options = { cwd: repoRoot, encoding: 'utf8' as const, env };
+    execFile(node, [bin, ...args], options, (error, stdout, stderr) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ status, stdout, stderr, output: stdout + stderr });
     });

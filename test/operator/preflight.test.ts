@@ -4,11 +4,12 @@
 // CRDs, the namespace, then the least-privilege RBAC of deploy/rbac, which is taken apart rule by
 // rule. The operator runs as users run it, a `switchyard operator` process.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dump, loadAll } from 'js-yaml';
-import { hasStackTrace, switchyardAsync, type Run } from '../cli/run-switchyard.ts';
+import { hasStackTrace, switchyardWithEnv, type Run } from '../cli/run-switchyard.ts';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { freePort } from '../harness/ports.ts';
 import { repoRoot } from '../harness/tools.ts';
@@ -32,7 +33,20 @@ function rbacObjects(): RbacObject[] {
 
 /** Runs `switchyard operator` and expects it to give up at once with one line on stderr. */
 async function refused(...args: string[]): Promise<string> {
-  const run: Run = await switchyardAsync('operator', '--port', '0', '--host', '127.0.0.1', ...args);
+  return refusedWith(process.env, ...args);
+}
+
+/** The same, with the given environment. */
+async function refusedWith(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  const run: Run = await switchyardWithEnv(
+    env,
+    'operator',
+    '--port',
+    '0',
+    '--host',
+    '127.0.0.1',
+    ...args,
+  );
   assert.equal(run.status, 1, `expected exit status 1:\n${run.output}`);
   assert.equal(hasStackTrace(run.output), false, run.output);
   const lines = run.stderr.trim().split('\n');
@@ -83,6 +97,32 @@ describe('switchyard operator refuses to start without its prerequisites', () =>
 
   after(async () => {
     await cp?.stop();
+  });
+
+  test(
+    'no kubeconfig anywhere, outside a pod, is said as such (not as localhost:8080)',
+    TIMEOUT,
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), 'switchyard-home-'));
+      try {
+        const env = { ...process.env, HOME: home, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '' };
+        const line = await refusedWith(env);
+        assert.match(
+          line,
+          /no kubeconfig: none given with --kubeconfig or KUBECONFIG, no .*\.kube\/config, and not in a pod/,
+        );
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+
+  test('a kubeconfig file that does not exist is named', TIMEOUT, async () => {
+    const line = await refused('--kubeconfig', '/nonexistent/kubeconfig');
+    assert.equal(
+      line,
+      'switchyard operator: cannot load the kubeconfig /nonexistent/kubeconfig (ENOENT); check --kubeconfig or KUBECONFIG',
+    );
   });
 
   test(
