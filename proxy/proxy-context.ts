@@ -11,6 +11,8 @@ import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
+import type { AnswerObserver } from './answer/outcome.ts';
+import type { AskClassifier } from '../core/routing/decide.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -37,6 +39,10 @@ export interface ProxyContext {
   /** Client API keys; open when none are configured. */
   auth: ClientAuth;
   cache: ResponseCache;
+  /** Asks a policy's classifier model (./execute/classifier-call.ts). */
+  askClassifier: AskClassifier;
+  /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
+  observers: AnswerObserver[];
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;
