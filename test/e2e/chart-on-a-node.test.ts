@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import type { TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startCluster } from '../harness/node/cluster.ts';
 import type { Cluster } from '../harness/node/cluster.ts';
@@ -65,14 +66,16 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
   };
 
   /** A test body whose failure also says what the cluster looked like. */
-  const step = (body: () => Promise<void>) => async (): Promise<void> => {
-    try {
-      await body();
-    } catch (error) {
-      (error as Error).message += `\n--- cluster state:\n${await clusterState()}`;
-      throw error;
-    }
-  };
+  const step =
+    (body: (t: TestContext) => Promise<void>) =>
+    async (t: TestContext): Promise<void> => {
+      try {
+        await body(t);
+      } catch (error) {
+        (error as Error).message += `\n--- cluster state:\n${await clusterState()}`;
+        throw error;
+      }
+    };
 
   const helm = async (args: readonly string[]): Promise<string> => {
     const result = await runCommand(goBinary('helm'), args, {
@@ -244,7 +247,7 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
 
   test(
     'helm upgrade rolls both proxies while requests flow, and loses none',
-    step(async () => {
+    step(async (t) => {
       const before = new Set((await pods(proxySelector)).map((pod) => pod.metadata.name));
       const report = await underTraffic('upgrade', async () => {
         await helm([
@@ -266,6 +269,7 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
           (ready, all) => ready.length === 2 && all.every((pod) => !before.has(pod.metadata.name)),
         );
       });
+      t.diagnostic(`${report.ok} requests answered during the rollout, ${report.failed} failed`);
       assert.equal(report.failed, 0, report.errors.join('\n'));
       assert.ok(report.ok > 50, `only ${report.ok} requests answered`);
     }),
@@ -273,7 +277,7 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
 
   test(
     'deleting a proxy pod while requests flow loses none',
-    step(async () => {
+    step(async (t) => {
       const [victim] = await pods(proxySelector);
       assert.ok(victim !== undefined);
       const report = await underTraffic('delete', async () => {
@@ -288,6 +292,7 @@ describe('the chart on a single-node cluster', { timeout: 20 * 60_000 }, () => {
         ]);
         await waitForProxies('two Ready proxies again', (ready) => ready.length === 2);
       });
+      t.diagnostic(`${report.ok} requests answered while the pod went, ${report.failed} failed`);
       assert.equal(report.failed, 0, report.errors.join('\n'));
       assert.ok(report.ok > 50, `only ${report.ok} requests answered`);
     }),
