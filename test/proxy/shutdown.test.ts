@@ -60,11 +60,13 @@ test('closing the proxy under back-to-back keep-alive traffic drops no request o
   };
   try {
     const workers = Array.from({ length: 8 }, worker);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Close only once every connection carries traffic, however loaded the machine is.
+    while (answered < 40 && failures.length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await fx.proxy.close();
     stopped = true;
     await Promise.all(workers);
-    assert.ok(answered > 10, `only ${answered} answered`);
     assert.deepEqual(failures, []);
   } finally {
     stopped = true;
