@@ -1,12 +1,30 @@
 import type { z } from 'zod';
 import { chatCompletionRequest } from '../../core/openai/chat-request.ts';
 import { embeddingsRequest } from '../../core/openai/embeddings.ts';
+import { clientSchemaProblem } from '../../core/openai/schema-limits.ts';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../core/openai/types.ts';
 import { ProxyError } from './proxy-error.ts';
 
 /** Parses and validates a chat completion body; errors name the offending field like OpenAI does. */
 export function parseChatRequest(body: Buffer): ChatCompletionRequest {
-  return validate(chatCompletionRequest, parseJson(body));
+  const request = validate(chatCompletionRequest, parseJson(body));
+  checkResponseSchema(request);
+  return request;
+}
+
+/** A json_schema the quality gate will compile must be within its size and depth limits. */
+function checkResponseSchema(request: ChatCompletionRequest): void {
+  const format = request.response_format;
+  if (format?.type !== 'json_schema' || format.json_schema.schema == null) return;
+  const problem = clientSchemaProblem(format.json_schema.schema);
+  if (problem !== undefined)
+    throw new ProxyError(
+      'INVALID_REQUEST',
+      `Invalid value for 'response_format.json_schema.schema': ${problem}.`,
+      {
+        param: 'response_format.json_schema.schema',
+      },
+    );
 }
 
 /** Parses and validates an embeddings body. */

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseChatRequest } from './parse-request.ts';
+import { ProxyError } from './proxy-error.ts';
+
+const body = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
+const chat = (extra: Record<string, unknown> = {}) => ({
+  model: 'auto',
+  messages: [{ role: 'user', content: 'hi' }],
+  ...extra,
+});
+
+/** The 400 a body gets: its message and param. */
+function refusal(value: unknown): { message: string; param: string | null } {
+  try {
+    parseChatRequest(typeof value === 'string' ? Buffer.from(value) : body(value));
+  } catch (error) {
+    assert.ok(error instanceof ProxyError, String(error));
+    assert.equal(error.status, 400);
+    return { message: error.message, param: error.param };
+  }
+  assert.fail('the body was accepted');
+}
+
+test('a response schema nested too deep is refused before the gate compiles it', () => {
+  let schema: Record<string, unknown> = { type: 'string' };
+  for (let i = 0; i < 40; i++) schema = { type: 'array', items: schema };
+  const { message, param } = refusal(
+    chat({ response_format: { type: 'json_schema', json_schema: { name: 'x', schema } } }),
+  );
+  assert.equal(param, 'response_format.json_schema.schema');
+  assert.match(message, /nests deeper than 32 levels/);
+});
