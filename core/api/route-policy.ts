@@ -8,6 +8,7 @@ import {
   objectMeta,
   targetRef,
 } from './common.ts';
+import { linearPatternField } from './linear-pattern.ts';
 import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
@@ -73,9 +74,9 @@ const match = withRules(
     keywords: z.array(z.string().min(1).max(256)).max(64).optional().meta({
       description: 'keywords: matches when a user message contains any of them (case-insensitive).',
     }),
-    patterns: z.array(z.string().min(1).max(1024)).max(32).optional().meta({
+    patterns: z.array(linearPatternField()).max(32).optional().meta({
       description:
-        'patterns: regular expressions (JavaScript syntax); matches when a user message matches any.',
+        'patterns: regular expressions (RE2 syntax, as in Go and CEL: no lookaround or backreferences); matches when any matches the text of the messages (its first 65,536 characters).',
     }),
     minPromptTokens: z.int().min(0).max(100000000).optional().meta({
       description:
@@ -276,9 +277,9 @@ const governance = z
           description:
             'header that marks a request sensitive when its value is anything but "none" or "false". Defaults to x-switchyard-sensitivity.',
         }),
-        patterns: z.array(z.string().min(1).max(1024)).max(32).default([]).meta({
+        patterns: z.array(linearPatternField()).max(32).default([]).meta({
           description:
-            'patterns: regular expressions; a request whose messages match any is sensitive. Defaults to [].',
+            'patterns: regular expressions (RE2 syntax); a request is sensitive when any matches any string it would forward to a provider (messages, tools, schemas, metadata, file names…), after Unicode NFKC normalisation. Defaults to [].',
         }),
       })
       .prefault({})

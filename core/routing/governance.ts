@@ -1,4 +1,5 @@
 import type { ProviderConfig, RouteConfig } from '../config/router-config.ts';
+import type { LinearPatternSet } from '../regex/linear-regex.ts';
 
 type Pool = NonNullable<RouteConfig['governance']>['pool'];
 
@@ -23,12 +24,12 @@ const NOT_SENSITIVE = new Set(['', 'none', 'false', '0', 'no']);
 /** True when the request is sensitive: by the policy's header or by one of its patterns. */
 export function isSensitive(
   governance: RouteConfig['governance'],
-  patterns: readonly RegExp[],
+  patterns: Pick<LinearPatternSet, 'test'>,
   headers: Readonly<Record<string, string | undefined>>,
   allText: string,
 ): boolean {
   if (governance === undefined) return false;
   const value = headers[governance.sensitive.header.toLowerCase()];
   if (value !== undefined && !NOT_SENSITIVE.has(value.trim().toLowerCase())) return true;
-  return patterns.some((p) => p.test(allText));
+  return patterns.test(allText);
 }
