@@ -120,7 +120,7 @@ function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput
     route.config.governance,
     route.sensitivePatterns,
     input.headers,
-    input.allText,
+    input.forwardedText,
   );
   const byRule = classifyByRules(route, input);
   const classification = byRule ?? defaultClassification(route);

@@ -67,8 +67,11 @@ export function patternProblem(pattern: string): string | undefined {
  */
 export class LinearPatternSet {
   readonly #set: RE2Set | undefined;
+  /** How many patterns the set holds. */
+  readonly size: number;
 
   constructor(patterns: readonly string[]) {
+    this.size = patterns.length;
     for (const pattern of patterns) compileLinear(pattern); // the errors of single patterns
     if (patterns.length === 0) return;
     const set = new RE2Set(RE2Set.UNANCHORED);

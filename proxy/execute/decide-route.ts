@@ -10,6 +10,7 @@ import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import { ProxyError } from '../http/proxy-error.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { askClassifier } from './classifier-call.ts';
+import { refuseSensitiveDirect } from './direct-governance.ts';
 
 /** The resolved meaning of the request's `model`: a policy alias or a concrete provider/model. */
 export interface Resolution {
@@ -48,14 +49,16 @@ export async function decideRoute(
   ctx: ProxyContext,
   budget: PlanContext['budget'] = 'normal',
 ): Promise<RouteDecision> {
-  if (resolution.route === undefined)
+  if (resolution.route === undefined) {
+    refuseSensitiveDirect(resolution.direct as ResolvedTarget, input.headers, ctx);
     return directDecision(resolution.direct as ResolvedTarget, input);
+  }
   const route = resolution.route;
   const sensitive = isSensitive(
     route.config.governance,
     route.sensitivePatterns,
     input.headers,
-    input.allText,
+    input.forwardedText,
   );
   const classification =
     classifyByRules(route, input) ??

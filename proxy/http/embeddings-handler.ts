@@ -7,6 +7,7 @@ import { thrownFailure, type AttemptFn } from '../execute/attempt.ts';
 import { upstreamTarget } from '../execute/chat-attempts.ts';
 import { resolveModel } from '../execute/decide-route.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
+import { refuseSensitiveDirect } from '../execute/direct-governance.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
@@ -51,6 +52,7 @@ export async function handleEmbeddings(
     );
   }
   const target = resolution.direct;
+  refuseSensitiveDirect(target, req.headers, ctx);
   if (!target.model.capabilities.includes('embeddings')) {
     throw new ProxyError('INVALID_REQUEST', `${target.key} is not an embeddings model`, {
       param: 'model',
