@@ -7,6 +7,7 @@ import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import type { ClientAuth } from '../proxy/http/client-auth.ts';
+import type { ProxyOptions } from '../proxy/proxy-context.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
@@ -27,12 +28,15 @@ export async function serveManifests(options: {
   host: string;
   quiet: boolean;
   logPrompts?: boolean;
+  /** Body size, memory and timeout limits (the serve flags); defaults where absent. */
+  limits?: Partial<ProxyOptions>;
   state?: SharedState;
   auth?: ClientAuth;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
   const proxy = await startProxy({
+    ...options.limits,
     port: options.port,
     metricsPort: options.metricsPort,
     host: options.host,

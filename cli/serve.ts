@@ -5,6 +5,7 @@ import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
+import { LIMIT_FLAGS, LIMIT_USAGE, limitOptions } from './serve-limits.ts';
 
 /** The `switchyard serve --help` text. */
 export const usage = `Usage: switchyard serve --manifests DIR [--port 8080] [--metrics-port 9090] [--host 0.0.0.0]
@@ -39,7 +40,8 @@ Options:
                         Authorization: Bearer KEY, and NAME becomes their tenant. Default: open
                         (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
-                        customer data)`;
+                        customer data)
+${LIMIT_USAGE}`;
 
 /** Runs `switchyard serve`; resolves when the process is told to stop. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -56,11 +58,13 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'api-keys-file': { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
+    ...LIMIT_FLAGS,
   });
   if (values.help === true) {
     io.stdout(usage);
     return EXIT.ok;
   }
+  const limits = limitOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
   const auth =
@@ -75,6 +79,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       throw new UsageError(`cluster mode: ${(error as Error).message}`);
     }
     const proxy = await startProxy({
+      ...limits,
       ...(state === undefined ? {} : { state }),
       ...(auth === undefined ? {} : { auth }),
       port: portOf(values.port, '--port'),
@@ -106,6 +111,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     host: values.host,
     quiet: values.quiet === true,
     logPrompts: values['log-prompts'] === true,
+    limits,
     ...(state === undefined ? {} : { state }),
     ...(auth === undefined ? {} : { auth }),
     io,

@@ -19,6 +19,7 @@ import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -73,10 +74,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     budget: new BudgetGuard(state, () => Date.now(), metrics, log),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
-    options: {
-      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      logPrompts: options.logPrompts ?? false,
-    },
+    options: proxyOptions(options),
     now,
     wallNow: () => Date.now(),
     random: Math.random,
@@ -123,6 +121,34 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       await state.close();
     },
   };
+}
+
+/** The options with every default filled in. */
+function proxyOptions(options: Partial<ProxyOptions>): ProxyOptions {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<ProxyOptions>;
+  return {
+    ...DEFAULT_BODY_LIMITS,
+    headersTimeoutMs: 15_000,
+    keepAliveTimeoutMs: 65_000,
+    logPrompts: false,
+    ...pick(defined, OPTION_KEYS),
+  };
+}
+
+const OPTION_KEYS = [
+  'maxBodyBytes',
+  'bodyTimeoutMs',
+  'bodyIdleTimeoutMs',
+  'maxInFlightBodyBytes',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+  'logPrompts',
+] as const satisfies readonly (keyof ProxyOptions)[];
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]])) as Pick<T, K>;
 }
 
 /**

@@ -22,6 +22,8 @@ export type ProxyErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'ALL_TARGETS_FAILED'
   | 'NOT_READY'
+  | 'OVERLOADED'
+  | 'REQUEST_TIMEOUT'
   | 'CLIENT_CLOSED_REQUEST'
   | 'INTERNAL';
 
@@ -49,6 +51,10 @@ const CODES: Record<ProxyErrorCode, CodeInfo> = {
   UPSTREAM_TIMEOUT: { status: 504, origin: 'provider', type: 'api_error' },
   ALL_TARGETS_FAILED: { status: 502, origin: 'provider', type: 'api_error' },
   NOT_READY: { status: 503, origin: 'gateway', type: 'api_error' },
+  // The proxy's own protection (body memory budget): a retry after Retry-After succeeds.
+  OVERLOADED: { status: 503, origin: 'gateway', type: 'api_error' },
+  // The client sent its body too slowly; OpenAI SDKs retry 408 on their own.
+  REQUEST_TIMEOUT: { status: 408, origin: 'caller', type: 'invalid_request_error' },
   // nginx's 499: the client left before its answer. Nobody reads the body; the status keeps it
   // out of provider and gateway error rates.
   CLIENT_CLOSED_REQUEST: { status: 499, origin: 'caller', type: 'invalid_request_error' },
@@ -72,6 +78,8 @@ export class ProxyError extends Error {
   readonly retryAfterSeconds: number | undefined;
   /** The route the request had resolved to when it failed (see `failedOnRoute`). */
   route: string | undefined;
+  /** Answer with `Connection: close`: the rest of the request could not be read. */
+  closeConnection = false;
 
   constructor(
     code: ProxyErrorCode,

@@ -5,7 +5,7 @@ import { handleChat } from './chat-handler.ts';
 import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
 import { ProxyError } from './proxy-error.ts';
-import { readBody } from './read-body.ts';
+import { BodyReader } from './body-reader.ts';
 import { assignRequestId, REQUEST_ID_HEADER, requestIdOf, tenantOf } from './request-id.ts';
 import { TENANT_HEADER } from '../cache/response-cache.ts';
 
@@ -15,15 +15,30 @@ import { TENANT_HEADER } from '../cache/response-cache.ts';
  * microsecond here is added to every request (see docs/adr/0002-node-http-on-the-hot-path.md).
  */
 export function createProxyServer(ctx: ProxyContext): Server {
-  const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
-    const receivedAtMs = ctx.now();
-    assignRequestId(req, ctx.newId);
-    dispatch(req, res, ctx, receivedAtMs).catch((error: unknown) =>
-      sendError(res, error, ctx, req, receivedAtMs),
-    );
-  });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // long streams are bounded by the policy's timeouts instead
+  const { headersTimeoutMs, keepAliveTimeoutMs } = ctx.options;
+  const bodies = new BodyReader(ctx.options, ctx.now);
+  const server = nodeHttp.createServer(
+    {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      noDelay: true,
+      headersTimeout: headersTimeoutMs,
+      // Node checks headersTimeout this often (default 30 s, which would let a slow-loris client
+      // hold its socket for up to headersTimeout + 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs / 4)),
+      // The body has its own timeouts (BodyReader); once it is in, a long stream is bounded by
+      // the policy's timeouts, not by a server-wide one.
+      requestTimeout: 0,
+    },
+    (req, res) => {
+      const receivedAtMs = ctx.now();
+      assignRequestId(req, ctx.newId);
+      dispatch(req, res, ctx, bodies, receivedAtMs).catch((error: unknown) =>
+        sendError(res, error, ctx, req, receivedAtMs),
+      );
+    },
+  );
+  ctx.metrics.onScrape(() => ctx.metrics.bodyBytesInFlight.set(bodies.inFlightBytes));
+  server.once('close', () => bodies.close());
   return server;
 }
 
@@ -31,28 +46,17 @@ async function dispatch(
   req: IncomingMessage,
   res: ServerResponse,
   ctx: ProxyContext,
+  bodies: BodyReader,
   receivedAtMs: number,
 ): Promise<void> {
   const path = (req.url ?? '/').split('?', 1)[0];
   switch (path) {
     case '/v1/chat/completions':
     case '/chat/completions':
-      requireMethod(req, 'POST');
-      countInFlight(res, ctx);
-      authenticate(req, ctx);
-      return handleChat(req, res, await readBody(req, ctx.options.maxBodyBytes), ctx, receivedAtMs);
+      return handleChat(req, res, await admit(req, res, ctx, bodies), ctx, receivedAtMs);
     case '/v1/embeddings':
     case '/embeddings':
-      requireMethod(req, 'POST');
-      countInFlight(res, ctx);
-      authenticate(req, ctx);
-      return handleEmbeddings(
-        req,
-        res,
-        await readBody(req, ctx.options.maxBodyBytes),
-        ctx,
-        receivedAtMs,
-      );
+      return handleEmbeddings(req, res, await admit(req, res, ctx, bodies), ctx, receivedAtMs);
     case '/v1/models':
     case '/models':
       requireMethod(req, 'GET');
@@ -72,6 +76,24 @@ async function dispatch(
         `no route for ${req.method ?? 'GET'} ${path ?? '/'}; this is an OpenAI-compatible API under /v1`,
       );
   }
+}
+
+/**
+ * Checks method and key, then reads the body; only then is the request in flight. A client
+ * trickling its body is bounded by the body timeouts and never counts in
+ * `switchyard_requests_in_flight`, the signal the fleet autoscales on.
+ */
+async function admit(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: ProxyContext,
+  bodies: BodyReader,
+): Promise<Buffer> {
+  requireMethod(req, 'POST');
+  authenticate(req, ctx);
+  const body = await bodies.read(req, res);
+  countInFlight(res, ctx);
+  return body;
 }
 
 /** Counts the request in `switchyard_requests_in_flight` until its response closes. */
@@ -157,6 +179,7 @@ function sendError(
   };
   if (proxyError.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(proxyError.retryAfterSeconds);
+  if (proxyError.closeConnection) headers['connection'] = 'close';
   const payload = JSON.stringify(proxyError.toBody());
   res.writeHead(proxyError.status, {
     'content-type': 'application/json',
