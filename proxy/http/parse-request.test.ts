@@ -31,3 +31,14 @@ test('a response schema nested too deep is refused before the gate compiles it',
   assert.equal(param, 'response_format.json_schema.schema');
   assert.match(message, /nests deeper than 32 levels/);
 });
+
+test('a body nesting arrays 10,000 deep is a 400 that says so, not a stack overflow', () => {
+  const deep = `{"model":"auto","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+  assert.match(refusal(deep).message, /nests objects and arrays deeper than 64 levels/);
+});
+
+test('a body nesting 64 levels is accepted', () => {
+  let value: unknown = 'leaf';
+  for (let i = 0; i < 60; i++) value = [value];
+  assert.doesNotThrow(() => parseChatRequest(body(chat({ x: value }))));
+});

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { chatCompletionRequest } from '../../core/openai/chat-request.ts';
 import { embeddingsRequest } from '../../core/openai/embeddings.ts';
-import { clientSchemaProblem } from '../../core/openai/schema-limits.ts';
+import { clientSchemaProblem, depthOf } from '../../core/openai/schema-limits.ts';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../core/openai/types.ts';
 import { ProxyError } from './proxy-error.ts';
 
@@ -32,17 +32,31 @@ export function parseEmbeddingsRequest(body: Buffer): EmbeddingsRequest {
   return validate(embeddingsRequest, parseJson(body));
 }
 
+/**
+ * How deep objects and arrays may nest in a request body. Real requests nest a few levels (a
+ * tool's JSON schema perhaps a dozen); the cache key, the adapters and the sensitivity scan
+ * walk the body, and 10,000 nested arrays would overflow a recursive walk's stack.
+ */
+export const MAX_REQUEST_DEPTH = 64;
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0)
     throw new ProxyError('INVALID_JSON', 'the request body is empty; send a JSON object');
+  let value: unknown;
   try {
-    return JSON.parse(body.toString('utf8'));
+    value = JSON.parse(body.toString('utf8'));
   } catch (error) {
     throw new ProxyError(
       'INVALID_JSON',
       `the request body is not valid JSON: ${(error as Error).message}`,
     );
   }
+  if (depthOf(value, MAX_REQUEST_DEPTH + 1) > MAX_REQUEST_DEPTH)
+    throw new ProxyError(
+      'INVALID_REQUEST',
+      `the request body nests objects and arrays deeper than ${MAX_REQUEST_DEPTH} levels`,
+    );
+  return value;
 }
 
 function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {

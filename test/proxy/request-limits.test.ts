@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
-import { startProxyFixture, type ProxyFixture } from './proxy-fixture.ts';
+import { policy, startProxyFixture, type ProxyFixture } from './proxy-fixture.ts';
 
 let fx: ProxyFixture;
 let port: number;
@@ -114,4 +114,23 @@ test('bodies past the in-flight budget are refused with 503 and Retry-After, nev
     assert.match(r.body, /"code":"overloaded"/);
   }
   assert.equal(await metric('switchyard_request_body_bytes_in_flight'), 0, 'all released');
+});
+
+test('10,000 nested arrays in a request are a 400, not a stack overflow building the cache key', async () => {
+  fx.apply({
+    policies: [
+      policy('cached', {
+        model: 'cached',
+        tiers: [{ name: 'only', targets: [{ provider: 'cheap', model: 'small' }] }],
+        cache: { exact: { ttlSeconds: 60 } },
+      }),
+    ],
+  });
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: `{"model":"cached","messages":[{"role":"user","content":"hi"}],"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}`,
+  });
+  assert.equal(response.status, 400);
+  assert.match(await response.text(), /deeper than 64 levels/);
 });
