@@ -40,13 +40,7 @@ export class SseParser {
     const events: SseEvent[] = [];
     if (text === '') return events;
     const piece = this.#withoutPendingLF(text);
-    if (this.#buffer !== '' && !piece.includes('\n') && !piece.includes('\r')) {
-      // Still inside a long line: scanning the whole buffer again for every piece would make
-      // a long line cost time quadratic in its length.
-      this.#buffer += piece;
-      if (this.#buffer.length > this.#maxEventChars) throw this.#tooLong('line');
-      return events;
-    }
+    if (this.#extendsLine(piece)) return events;
     const buffer = this.#buffer + piece;
     let start = 0;
     // Next LF / CR at or after `start`; -2 = not searched yet, -1 = none left. Searching again
@@ -64,6 +58,17 @@ export class SseParser {
     this.#buffer = start === 0 ? buffer : buffer.slice(start);
     if (this.#buffer.length > this.#maxEventChars) throw this.#tooLong('line');
     return events;
+  }
+
+  /**
+   * Appends a piece without line breaks to an unfinished line. Scanning the whole buffer again
+   * for every such piece would make a long line cost time quadratic in its length.
+   */
+  #extendsLine(piece: string): boolean {
+    if (this.#buffer === '' || piece.includes('\n') || piece.includes('\r')) return false;
+    this.#buffer += piece;
+    if (this.#buffer.length > this.#maxEventChars) throw this.#tooLong('line');
+    return true;
   }
 
   #tooLong(what: 'line' | 'event'): Error {
