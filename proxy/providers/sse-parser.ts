@@ -55,9 +55,14 @@ export class SseParser {
       this.#line(buffer.slice(start, atCR ? cr : lf), events);
       start = atCR ? this.#afterCR(buffer, cr) : lf + 1;
     }
-    this.#buffer = start === 0 ? buffer : buffer.slice(start);
-    if (this.#buffer.length > this.#maxEventChars) throw this.#tooLong('line');
+    this.#keepTail(start === 0 ? buffer : buffer.slice(start));
     return events;
+  }
+
+  /** Keeps the unfinished last line for the next piece, within the limit. */
+  #keepTail(tail: string): void {
+    this.#buffer = tail;
+    if (tail.length > this.#maxEventChars) throw this.#tooLong('line');
   }
 
   /**
@@ -66,8 +71,7 @@ export class SseParser {
    */
   #extendsLine(piece: string): boolean {
     if (this.#buffer === '' || piece.includes('\n') || piece.includes('\r')) return false;
-    this.#buffer += piece;
-    if (this.#buffer.length > this.#maxEventChars) throw this.#tooLong('line');
+    this.#keepTail(this.#buffer + piece);
     return true;
   }
 
