@@ -7,6 +7,7 @@ import { isSensitive } from '../../core/routing/governance.ts';
 import { plan, type Plan, type PlanContext } from '../../core/routing/plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from '../../core/routing/route-index.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
+import { echoed } from '../http/client-text.ts';
 import { ProxyError } from '../http/proxy-error.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { askClassifier } from './classifier-call.ts';
@@ -34,7 +35,7 @@ export function resolveModel(index: RouteIndex, model: string): Resolution {
   if (direct !== undefined) return { routeName: 'direct', route: undefined, direct };
   throw new ProxyError(
     'MODEL_NOT_FOUND',
-    `The model \`${model}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
+    `The model \`${echoed(model)}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
     { param: 'model' },
   );
 }

@@ -13,6 +13,7 @@ import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
 import { settleCompletion } from './accounting.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
+import { echoed } from './client-text.ts';
 import { failedOnRoute, ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { receiptHeaders } from './receipt.ts';
@@ -47,7 +48,7 @@ export async function handleEmbeddings(
       .map((t) => t.key);
     throw new ProxyError(
       'INVALID_REQUEST',
-      `\`${request.model}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
+      `\`${echoed(request.model)}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
       { param: 'model' },
     );
   }

@@ -42,3 +42,55 @@ test('a body nesting 64 levels is accepted', () => {
   for (let i = 0; i < 60; i++) value = [value];
   assert.doesNotThrow(() => parseChatRequest(body(chat({ x: value }))));
 });
+
+test('a wrong type says which type is needed and which was sent; only an absent field is missing', () => {
+  const cases: [string, unknown, string, string][] = [
+    [
+      'a number for model',
+      { model: 5, messages: [{ role: 'user', content: 'hi' }] },
+      'model',
+      "Invalid type for 'model': expected a string, but got an integer instead.",
+    ],
+    [
+      'no model',
+      { messages: [{ role: 'user', content: 'hi' }] },
+      'model',
+      "Missing required parameter: 'model'.",
+    ],
+    [
+      'a string for temperature',
+      chat({ temperature: 'hot' }),
+      'temperature',
+      "Invalid type for 'temperature': expected a number, but got a string instead.",
+    ],
+    [
+      'a number for content',
+      { model: 'auto', messages: [{ role: 'user', content: 7 }] },
+      'messages[0].content',
+      "Invalid type for 'messages[0].content': expected a string or an array, but got an integer instead.",
+    ],
+    [
+      'null for messages',
+      { model: 'auto', messages: null },
+      'messages',
+      "Invalid type for 'messages': expected an array, but got null instead.",
+    ],
+    [
+      'an unknown role',
+      { model: 'auto', messages: [{ role: 'robot', content: 'x' }] },
+      'messages[0].role',
+      "Invalid value for 'messages[0].role': Invalid discriminator value. Expected 'system' | 'developer' | 'user' | 'assistant' | 'tool'.",
+    ],
+    [
+      'a negative max_tokens',
+      chat({ max_tokens: -1 }),
+      'max_tokens',
+      "Invalid value for 'max_tokens': Too small: expected number to be >=0.",
+    ],
+  ];
+  for (const [what, value, param, message] of cases) {
+    const refused = refusal(value);
+    assert.equal(refused.param, param, what);
+    assert.equal(refused.message, message, what);
+  }
+});

@@ -67,11 +67,51 @@ function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   if (result.success) return result.data;
   const issue = result.error.issues[0];
   const param = issue === undefined ? '' : formatPath(issue.path);
-  const message =
-    issue?.code === 'invalid_type' && issue.input === undefined
-      ? `Missing required parameter: '${param}'.`
-      : `Invalid value for '${param}': ${issue?.message ?? 'invalid'}.`;
+  const message = issue === undefined ? 'Invalid request.' : describeIssue(issue, param, value);
   throw new ProxyError('INVALID_REQUEST', message, { param });
+}
+
+/**
+ * What is wrong, in OpenAI's words: a field that is absent is missing; one that is there with
+ * the wrong type says which type it needs and which it has (`model: 5` is not "missing").
+ */
+function describeIssue(issue: z.core.$ZodIssue, param: string, body: unknown): string {
+  const present = valueAt(body, issue.path);
+  if (present === undefined) return `Missing required parameter: '${param}'.`;
+  const expected = expectedTypes(issue);
+  if (expected.length > 0)
+    return `Invalid type for '${param}': expected ${expected.join(' or ')}, but got ${typeName(present)} instead.`;
+  return `Invalid value for '${param}': ${issue.message}.`;
+}
+
+/** The types an invalid_type issue (or a union of them) expected, as `a string`, `an array`. */
+function expectedTypes(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === 'invalid_type') return [article(issue.expected)];
+  if (issue.code !== 'invalid_union') return [];
+  const alternatives = issue.errors.map((errors) => errors[0]);
+  if (alternatives.length === 0) return [];
+  if (!alternatives.every((e) => e?.code === 'invalid_type' && e.path.length === 0)) return [];
+  return alternatives.map((e) => article((e as z.core.$ZodIssueInvalidType).expected));
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a number';
+  return article(typeof value);
+}
+
+function valueAt(body: unknown, path: readonly PropertyKey[]): unknown {
+  let node: unknown = body;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

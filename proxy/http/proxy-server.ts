@@ -4,6 +4,7 @@ import type { ProxyContext } from '../proxy-context.ts';
 import { handleChat } from './chat-handler.ts';
 import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
+import { echoed } from './client-text.ts';
 import { ProxyError } from './proxy-error.ts';
 import { BodyReader } from './body-reader.ts';
 import { assignRequestId, REQUEST_ID_HEADER, requestIdOf, tenantOf } from './request-id.ts';
@@ -73,7 +74,7 @@ async function dispatch(
     default:
       throw new ProxyError(
         'NOT_FOUND',
-        `no route for ${req.method ?? 'GET'} ${path ?? '/'}; this is an OpenAI-compatible API under /v1`,
+        `no route for ${echoed(req.method ?? 'GET')} ${echoed(path ?? '/')}; this is an OpenAI-compatible API under /v1`,
       );
   }
 }

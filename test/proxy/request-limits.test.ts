@@ -134,3 +134,15 @@ test('10,000 nested arrays in a request are a 400, not a stack overflow building
   assert.equal(response.status, 400);
   assert.match(await response.text(), /deeper than 64 levels/);
 });
+
+test('a 6 KB model name is not echoed whole in the 404', async () => {
+  const response = await fetch(`${fx.proxy.url}/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'm'.repeat(6000), messages: [{ role: 'user', content: 'hi' }] }),
+  });
+  assert.equal(response.status, 404);
+  const body = await response.text();
+  assert.ok(body.length < 600, `the error is ${body.length} characters`);
+  assert.match(body, /… \(6000 characters\)/);
+});
