@@ -36,8 +36,10 @@ Options:
   --quiet               no per-request log lines
   --redis URL           Redis for budgets and the response cache shared by every proxy (default:
                         SWITCHYARD_REDIS_URL; without it each proxy keeps its own, in memory)
-  --api-keys-file PATH  client API keys, one per line as NAME:KEY (or KEY); requests must then send
-                        Authorization: Bearer KEY, and NAME becomes their tenant. Default: open
+  --api-keys-file PATH  client API keys, one per line as NAME:KEY (split at the first colon; a
+                        bare KEY without a colon is allowed); requests, /v1/models included, must
+                        then send Authorization: Bearer KEY, and NAME becomes their tenant. A file
+                        with no key is an error. Default: open, said so at startup
                         (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
                         customer data)
@@ -67,8 +69,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const limits = limitOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
-  const auth =
-    keysFile === undefined || keysFile === '' ? undefined : ClientAuth.fromFile(keysFile);
+  const auth = clientAuth(keysFile, io);
   if (values.kube === true) {
     // Resolved before anything listens: a wrong kubeconfig is a one-line error and exit code 2.
     const { resolveClusterAccess } = await import('../proxy/cluster/cluster-access.ts');
@@ -120,6 +121,28 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   await stopSignal();
   await served.close();
   return EXIT.ok;
+}
+
+/**
+ * Client keys from the keys file, said out loud either way: an open API is a choice, not an
+ * accident of an empty file (which is an error, exit code 2).
+ */
+function clientAuth(path: string | undefined, io: CommandIo): ClientAuth | undefined {
+  if (path === undefined || path === '') {
+    io.stderr(
+      'switchyard serve: no client keys (--api-keys-file): the API is open to anyone who can reach it',
+    );
+    return undefined;
+  }
+  let auth: ClientAuth;
+  try {
+    auth = ClientAuth.fromFile(path);
+  } catch (error) {
+    throw new UsageError(`client keys: ${(error as Error).message}`);
+  }
+  const { keys, clients } = auth.summary;
+  io.stderr(`switchyard serve: client keys required: ${keys} key(s) for ${clients} client(s)`);
+  return auth;
 }
 
 /** Connects to Redis when a URL is given; the proxy then shares budgets and cache with its fleet. */

@@ -60,7 +60,9 @@ async function dispatch(
       return handleEmbeddings(req, res, await admit(req, res, ctx, bodies), ctx, receivedAtMs);
     case '/v1/models':
     case '/models':
+      // Needs a key when keys are configured, as OpenAI's does: it names every provider and policy.
       requireMethod(req, 'GET');
+      authenticate(req, ctx);
       return sendJson(req, res, 200, listModels(ctx));
     case '/healthz':
       return sendJson(req, res, 200, { status: 'ok' });
