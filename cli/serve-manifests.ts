@@ -5,6 +5,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { compile } from '../core/compile/compile.ts';
 import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
+import type { RouterConfig } from '../core/config/router-config.ts';
 import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
 import type { ClientAuth } from '../proxy/http/client-auth.ts';
 import type { ProxyOptions } from '../proxy/proxy-context.ts';
@@ -61,6 +62,14 @@ export async function serveManifests(options: {
       }
     }
     for (const line of problems) io.stderr(`switchyard serve: ${line}`);
+    if (!isUsable(result.config)) {
+      io.stderr(
+        proxy.ctx.config.ready
+          ? `switchyard serve: ${options.manifests} now defines no usable ModelProvider or RoutePolicy; keeping config ${proxy.ctx.config.current?.config.configHash.slice(0, 12)}`
+          : `switchyard serve: not ready: ${options.manifests} defines no usable ModelProvider or RoutePolicy${problems.length > 0 ? ' (see the problems above)' : ''}; fix the manifests, the folder is watched`,
+      );
+      return false;
+    }
     if (problems.length > 0 && proxy.ctx.config.ready) {
       io.stderr(
         `switchyard serve: ${problems.length} problem(s); keeping config ${proxy.ctx.config.current?.config.configHash.slice(0, 12)}`,
@@ -90,6 +99,14 @@ export async function serveManifests(options: {
       await proxy.close();
     },
   };
+}
+
+/**
+ * A config worth serving: some model a client can reach, directly or through a policy. An empty
+ * or wholly broken folder is not (the proxy stays not ready, or keeps its last good config).
+ */
+function isUsable(config: RouterConfig): boolean {
+  return config.routes.length > 0 || config.providers.some((p) => p.models.length > 0);
 }
 
 /** Watches a folder recursively and calls `onChange` once per burst of events (200 ms debounce). */
