@@ -68,7 +68,7 @@ test('a folder of broken manifests is not ready until they are fixed', async () 
     lines.some((l) => /YAML|syntax/i.test(l)),
     lines.join('\n'),
   );
-  assert.equal(after?.status, 200, after?.body);
+  assert.equal(after?.status, 200, String(after?.body));
 });
 
 test('a folder emptied after a good start keeps its last good config', async () => {
