@@ -7,9 +7,8 @@ import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
 import type { RouterConfig } from '../core/config/router-config.ts';
 import type { RouteIndex } from '../core/routing/route-index.ts';
-import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
+import { startProxy, type RunningProxy, type StartProxyOptions } from '../proxy/proxy.ts';
 import type { ClientAuth } from '../proxy/http/client-auth.ts';
-import type { ProxyOptions } from '../proxy/proxy-context.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
@@ -31,7 +30,7 @@ export async function serveManifests(options: {
   quiet: boolean;
   logPrompts?: boolean;
   /** Body size, memory and timeout limits (the serve flags); defaults where absent. */
-  limits?: Partial<ProxyOptions>;
+  limits?: Partial<StartProxyOptions>;
   state?: SharedState;
   auth?: ClientAuth;
   io: CommandIo;

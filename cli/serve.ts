@@ -152,10 +152,11 @@ async function sharedState(
 ): Promise<SharedState | undefined> {
   if (url === undefined || url === '') return undefined;
   const { RedisState } = await import('../proxy/state/redis-state.ts');
-  const state = await RedisState.connect(url, (error) =>
-    io.stderr(`switchyard serve: redis: ${error.message}`),
+  const host = new URL(url).host;
+  const state = await RedisState.connect(url, (status) =>
+    io.stderr(`switchyard serve: redis ${host}: ${status}`),
   );
-  io.stderr(`switchyard serve: budgets and cache shared through ${new URL(url).host}`);
+  io.stderr(`switchyard serve: budgets and cache shared through ${host}`);
   return state;
 }
 

@@ -36,6 +36,11 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /**
+   * The most proxy pods that share the budgets (the HPA's maxReplicas): under
+   * `onStateUnavailable: localCap` each pod spends at most 1/N of what was left. Defaults to 1.
+   */
+  budgetFleetSize?: number;
 }
 
 /** A running proxy. */
@@ -71,7 +76,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     log,
     quality: new QualityGate(),
     state,
-    budget: new BudgetGuard(state, () => Date.now(), metrics, log),
+    budget: new BudgetGuard(state, () => Date.now(), { metrics, log }, options.budgetFleetSize),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
     options: proxyOptions(options),

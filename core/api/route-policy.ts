@@ -19,6 +19,9 @@ export type TierStrategy = (typeof TIER_STRATEGIES)[number];
 /** What happens when the monthly budget is spent. */
 export const BUDGET_EXHAUSTED_ACTIONS = ['cheapest', 'reject'] as const;
 
+/** What a proxy does with a budget while the shared budget store (Redis) is unreachable. */
+export const BUDGET_STATE_UNAVAILABLE_ACTIONS = ['failOpen', 'failClosed', 'localCap'] as const;
+
 const tierName = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
 const tag = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
 const headerName = z
@@ -332,6 +335,14 @@ const budget = z
     onExhausted: z.enum(BUDGET_EXHAUSTED_ACTIONS).default('cheapest').meta({
       description:
         'onExhausted: what happens when the budget is spent. cheapest (only the cheapest tier) or reject (HTTP 429 budget_exhausted). Defaults to cheapest.',
+    }),
+    onStateUnavailable: z.enum(BUDGET_STATE_UNAVAILABLE_ACTIONS).default('failOpen').meta({
+      description:
+        'onStateUnavailable: what a proxy does while the shared budget store (Redis) is unreachable. failOpen serves and counts the spend locally, adding it back when the store returns; failClosed refuses with HTTP 503 budget_unavailable (Retry-After); localCap serves until this pod has spent its share of the budget left when it last saw the store (that remainder divided by the fleet size, serve --budget-fleet-size), then behaves as onExhausted says (reject: 503 budget_unavailable). Defaults to failOpen.',
+    }),
+    reserveOutputTokens: z.int().min(1).max(10000000).optional().meta({
+      description:
+        "reserveOutputTokens: output tokens reserved for a request that sets no max_tokens. Defaults to the model's maxOutputTokens, so the budget cannot be overrun; a lower value reserves less per request in flight, and a request may then cost more than it reserved.",
     }),
   })
   .meta({

@@ -1,12 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BudgetPressure } from '../../core/budget/budget.ts';
-import { estimateCostUSD } from '../../core/cost/cost.ts';
+import { reservationUSD } from '../../core/budget/reservation.ts';
 import type { ChatCompletionRequest } from '../../core/openai/types.ts';
-import {
-  DEFAULT_EXPECTED_OUTPUT_TOKENS,
-  type Plan,
-  type PlanContext,
-} from '../../core/routing/plan.ts';
+import type { PlanContext } from '../../core/routing/plan.ts';
 import type { ResolvedTarget } from '../../core/routing/route-index.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import { TENANT_HEADER } from '../cache/response-cache.ts';
@@ -122,7 +118,7 @@ async function serveResolved(
   const reservation =
     route === undefined
       ? undefined
-      : await ctx.budget.reserve(route, estimateUSD(decision.routePlan, input));
+      : await ctx.budget.reserve(route, reservationUSD(decision.routePlan, input, route.budget));
   let costUSD = 0;
   try {
     costUSD =
@@ -130,17 +126,6 @@ async function serveResolved(
   } finally {
     if (route !== undefined) await ctx.budget.settle(route, reservation, costUSD);
   }
-}
-
-/** The most any planned target would charge for this request: what the budget reserves. */
-function estimateUSD(routePlan: Plan, input: RoutingInput): number {
-  const output = input.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS;
-  return Math.max(
-    0,
-    ...routePlan.attempts.map((a) =>
-      estimateCostUSD(input.promptTokens, output, a.target.model.pricing),
-    ),
-  );
 }
 
 function responseContextFor(job: ChatJob): (target: ResolvedTarget) => ResponseContext {

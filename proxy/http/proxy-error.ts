@@ -16,6 +16,7 @@ export type ProxyErrorCode =
   | 'NO_ROUTE'
   | 'GOVERNANCE_NO_TARGET'
   | 'BUDGET_EXHAUSTED'
+  | 'BUDGET_UNAVAILABLE'
   | 'RATE_LIMITED'
   | 'UPSTREAM_INVALID_REQUEST'
   | 'CONTEXT_LENGTH_EXCEEDED'
@@ -45,6 +46,8 @@ const CODES: Record<ProxyErrorCode, CodeInfo> = {
   NO_ROUTE: { status: 422, origin: 'policy', type: 'invalid_request_error' },
   GOVERNANCE_NO_TARGET: { status: 422, origin: 'policy', type: 'invalid_request_error' },
   BUDGET_EXHAUSTED: { status: 429, origin: 'policy', type: 'insufficient_quota' },
+  // The budget store is unreachable and the policy will not spend blind (failClosed, localCap).
+  BUDGET_UNAVAILABLE: { status: 503, origin: 'gateway', type: 'api_error' },
   RATE_LIMITED: { status: 429, origin: 'policy', type: 'rate_limit_error' },
   UPSTREAM_INVALID_REQUEST: { status: 400, origin: 'caller', type: 'invalid_request_error' },
   CONTEXT_LENGTH_EXCEEDED: { status: 400, origin: 'caller', type: 'invalid_request_error' },

@@ -325,7 +325,7 @@ describe('the chart rendered by helm', () => {
       '9090',
       ...['--max-body-bytes', '10485760', '--max-in-flight-body-bytes', '67108864'],
       ...['--headers-timeout-ms', '15000', '--body-timeout-ms', '60000'],
-      ...['--body-idle-timeout-ms', '15000'],
+      ...['--body-idle-timeout-ms', '15000', '--budget-fleet-size', '2'],
     ]);
     assert.equal(proxy.image, 'ghcr.io/switchyard-dev/switchyard:0.1.0');
     const drain = proxy.lifecycle?.preStop?.sleep?.seconds ?? 0;
@@ -344,7 +344,7 @@ describe('the chart rendered by helm', () => {
       '--quiet',
       ...['--max-body-bytes', '1048576', '--max-in-flight-body-bytes', '16777216'],
       ...['--headers-timeout-ms', '5000', '--body-timeout-ms', '20000'],
-      ...['--body-idle-timeout-ms', '5000'],
+      ...['--body-idle-timeout-ms', '5000', '--budget-fleet-size', '30'],
     ]);
     assert.match(tunedProxy.image, /@sha256:[0-9a-f]{64}$/);
     assert.equal(tuned.spec.terminationGracePeriodSeconds, 90);
