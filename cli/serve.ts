@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startProxy } from '../proxy/proxy.ts';
 import { ClientAuth } from '../proxy/http/client-auth.ts';
+import { TenantTrust } from '../proxy/http/tenant-trust.ts';
 import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
@@ -69,7 +70,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   const limits = limitOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
-  const auth = clientAuth(keysFile, io);
+  const auth = clientAuth(keysFile, limits.tenantHeaderTrust, io);
   if (values.kube === true) {
     // Resolved before anything listens: a wrong kubeconfig is a one-line error and exit code 2.
     const { resolveClusterAccess } = await import('../proxy/cluster/cluster-access.ts');
@@ -127,10 +128,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
  * Client keys from the keys file, said out loud either way: an open API is a choice, not an
  * accident of an empty file (which is an error, exit code 2).
  */
-function clientAuth(path: string | undefined, io: CommandIo): ClientAuth | undefined {
+function clientAuth(
+  path: string | undefined,
+  trust: TenantTrust | undefined,
+  io: CommandIo,
+): ClientAuth | undefined {
   if (path === undefined || path === '') {
     io.stderr(
-      'switchyard serve: no client keys (--api-keys-file): the API is open to anyone who can reach it',
+      `switchyard serve: no client keys (--api-keys-file): the API is open to anyone who can reach it, and x-switchyard-tenant is trusted from ${(trust ?? TenantTrust.any).description} (--trust-tenant-header-from)`,
     );
     return undefined;
   }

@@ -12,6 +12,7 @@ import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
 import type { BodyLimits } from './http/body-reader.ts';
+import type { TenantTrust } from './http/tenant-trust.ts';
 
 /**
  * Options of one proxy process. Request bodies are bounded by `BodyLimits` (10 MiB, 60 s, 15 s
@@ -24,6 +25,11 @@ export interface ProxyOptions extends BodyLimits {
   headersTimeoutMs: number;
   /** An idle keep-alive connection is closed after this long. Defaults to 65 s (above the 60 s of most load balancers). */
   keepAliveTimeoutMs: number;
+  /**
+   * Who may name the tenant with x-switchyard-tenant when no client keys are configured.
+   * Defaults to anyone (TenantTrust.any): restrict it to the gateway that sets the header.
+   */
+  tenantHeaderTrust: TenantTrust;
 }
 
 /** Everything a request handler needs; one per proxy process. Clocks and randomness injected. */

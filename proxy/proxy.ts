@@ -20,6 +20,7 @@ import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
+import { TenantTrust } from './http/tenant-trust.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -138,6 +139,7 @@ function proxyOptions(options: Partial<ProxyOptions>): ProxyOptions {
     headersTimeoutMs: 15_000,
     keepAliveTimeoutMs: 65_000,
     logPrompts: false,
+    tenantHeaderTrust: TenantTrust.any,
     ...pick(defined, OPTION_KEYS),
   };
 }
@@ -150,6 +152,7 @@ const OPTION_KEYS = [
   'headersTimeoutMs',
   'keepAliveTimeoutMs',
   'logPrompts',
+  'tenantHeaderTrust',
 ] as const satisfies readonly (keyof ProxyOptions)[];
 
 function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {

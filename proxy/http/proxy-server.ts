@@ -107,7 +107,8 @@ function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
 
 /**
  * Checks the client's key when keys are configured. The key's client name becomes the tenant,
- * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache.
+ * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache. Without
+ * keys the header counts only from the sources `tenantHeaderTrust` lists.
  */
 function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
   let client: string | undefined;
@@ -118,6 +119,11 @@ function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
     throw error;
   }
   if (client !== undefined) req.headers[TENANT_HEADER] = client;
+  else if (
+    req.headers[TENANT_HEADER] !== undefined &&
+    !ctx.options.tenantHeaderTrust.trusts(req.socket.remoteAddress)
+  )
+    delete req.headers[TENANT_HEADER];
 }
 
 function requireMethod(req: IncomingMessage, method: string): void {

@@ -345,6 +345,7 @@ describe('the chart rendered by helm', () => {
       ...['--max-body-bytes', '1048576', '--max-in-flight-body-bytes', '16777216'],
       ...['--headers-timeout-ms', '5000', '--body-timeout-ms', '20000'],
       ...['--body-idle-timeout-ms', '5000', '--budget-fleet-size', '30'],
+      ...['--trust-tenant-header-from', '10.0.0.0/8,fd00::/8'],
     ]);
     assert.match(tunedProxy.image, /@sha256:[0-9a-f]{64}$/);
     assert.equal(tuned.spec.terminationGracePeriodSeconds, 90);
