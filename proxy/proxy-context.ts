@@ -13,6 +13,8 @@ import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
 import type { BodyLimits } from './http/body-reader.ts';
 import type { TenantTrust } from './http/tenant-trust.ts';
+import type { AnswerObserver } from './answer/outcome.ts';
+import type { AskClassifier } from '../core/routing/decide.ts';
 
 /**
  * Options of one proxy process. Request bodies are bounded by `BodyLimits` (10 MiB, 60 s, 15 s
@@ -49,6 +51,10 @@ export interface ProxyContext {
   /** Client API keys; open when none are configured. */
   auth: ClientAuth;
   cache: ResponseCache;
+  /** Asks a policy's classifier model (./execute/classifier-call.ts). */
+  askClassifier: AskClassifier;
+  /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
+  observers: AnswerObserver[];
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

@@ -13,6 +13,7 @@ import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import { nodeHttp } from './lean-imports.ts';
 import { QualityGate } from './execute/quality-gate.ts';
+import { classifierOf } from './execute/classifier-call.ts';
 import { Prober } from './health/prober.ts';
 import { BudgetGuard } from './budget/budget-guard.ts';
 import { ResponseCache } from './cache/response-cache.ts';
@@ -80,6 +81,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     budget: new BudgetGuard(state, () => Date.now(), { metrics, log }, options.budgetFleetSize),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
+    askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
+    observers: [],
     options: proxyOptions(options),
     now,
     wallNow: () => Date.now(),
@@ -87,6 +90,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
   };
+  ctx.askClassifier = classifierOf(ctx);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { directSensitivityRefusal } from '../../core/routing/governance.ts';
 import type { ResolvedTarget } from '../../core/routing/route-index.ts';
-import { ProxyError } from '../http/proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 
 /**

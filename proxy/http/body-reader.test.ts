@@ -3,7 +3,7 @@ import { createServer, request, type IncomingMessage, type ServerResponse } from
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { BodyReader, DEFAULT_BODY_LIMITS, type BodyLimits } from './body-reader.ts';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 type Outcome = Buffer | ProxyError;
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 /** How request bodies are bounded in size, time and memory. Defaults in `DEFAULT_BODY_LIMITS`. */
 export interface BodyLimits {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseChatRequest } from './parse-request.ts';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 const body = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 const chat = (extra: Record<string, unknown> = {}) => ({

@@ -13,7 +13,8 @@ test('sources: any, none, or addresses and CIDR ranges of either family', () => 
     ['127.0.0.1', false],
     [undefined, false],
   ];
-  for (const [address, trusted] of cases) assert.equal(trust.trusts(address), trusted, address);
+  for (const [address, trusted] of cases)
+    assert.equal(trust.trusts(address), trusted, String(address));
   assert.equal(TenantTrust.parse('any').trusts('203.0.113.9'), true);
   assert.equal(TenantTrust.parse('').trusts('203.0.113.9'), true);
   assert.equal(TenantTrust.parse('none').trusts('127.0.0.1'), false);
