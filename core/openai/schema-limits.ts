@@ -27,16 +27,22 @@ export function clientSchemaProblem(schema: unknown): string | undefined {
  * 10,000-level array costs `stopAt` steps, not a stack overflow. Iterative for the same reason.
  */
 export function depthOf(value: unknown, stopAt: number): number {
+  if (value === null || typeof value !== 'object') return 0;
   let deepest = 0;
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop() as [unknown, number];
-    if (node === null || typeof node !== 'object') continue;
-    const level = depth + 1;
+  // Two parallel stacks rather than a [node, depth] pair per node: this runs on every request.
+  const nodes: object[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop() as object;
+    const level = depths.pop() as number;
     if (level > deepest) deepest = level;
     if (deepest >= stopAt) return deepest;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push([child, level]);
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') {
+        nodes.push(child);
+        depths.push(level + 1);
+      }
     }
   }
   return deepest;

@@ -30,6 +30,10 @@ const BUSY_RETRY_AFTER_SECONDS = 1;
 /** How long a refused upload may keep sending (and be discarded) before its socket is closed. */
 const LINGER_MS = 2000;
 
+/** Where a response remembers how many body bytes it holds (no closure per request). */
+const RESERVED = Symbol('switchyard.reservedBodyBytes');
+type HeldResponse = ServerResponse & { [RESERVED]?: number };
+
 /** A body being read: what the sweeper needs to time it out. */
 interface PendingRead {
   startedMs: number;
@@ -48,6 +52,8 @@ export class BodyReader {
   readonly #pending = new Set<PendingRead>();
   #inFlightBytes = 0;
   #sweeper: NodeJS.Timeout | undefined;
+  /** Gives back what a response's body held when it closes; one function for every response. */
+  readonly #release: (this: HeldResponse) => void;
 
   constructor(limits: BodyLimits, now: () => number) {
     if (limits.maxInFlightBodyBytes < limits.maxBodyBytes)
@@ -56,6 +62,12 @@ export class BodyReader {
       );
     this.#limits = limits;
     this.#now = now;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener's `this` is the response
+    const reader = this;
+    this.#release = function (this: HeldResponse): void {
+      reader.#inFlightBytes -= this[RESERVED] ?? 0;
+      this[RESERVED] = 0;
+    };
   }
 
   /** Bytes of request bodies held now (a gauge). */
@@ -86,15 +98,16 @@ export class BodyReader {
           ),
         ),
       );
-    let reserved = 0;
-    res.once('close', () => {
-      this.#inFlightBytes -= reserved;
-    });
+    const held = res as HeldResponse;
+    held[RESERVED] = 0;
+    // One shared listener for every response (no closure per request: this is the hot path).
+    res.on('close', this.#release);
     const reserve = (bytes: number): boolean => {
+      const reserved = held[RESERVED] ?? 0;
       if (bytes <= reserved) return true;
       if (this.#inFlightBytes + bytes - reserved > this.#limits.maxInFlightBodyBytes) return false;
       this.#inFlightBytes += bytes - reserved;
-      reserved = bytes;
+      held[RESERVED] = bytes;
       return true;
     };
     if (Number.isFinite(declared) && !reserve(declared))
