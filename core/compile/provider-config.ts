@@ -1,3 +1,4 @@
+import { effectiveCooldown } from '../api/derived-defaults.ts';
 import type { ModelProviderSpec, ModelSpec, ProviderApi } from '../api/model-provider.ts';
 import type { ModelConfig, ProviderConfig } from '../config/router-config.ts';
 import { compareText, type ObjectId } from './object-id.ts';
@@ -38,7 +39,7 @@ export function providerConfigOf(
       regions: sortedText(spec.dataPolicy.regions),
     },
     limits: { ...spec.limits },
-    circuitBreaker: { ...spec.circuitBreaker },
+    circuitBreaker: { ...spec.circuitBreaker, ...effectiveCooldown(spec.circuitBreaker) },
     healthCheck: { ...spec.healthCheck },
     models: [...models].sort((a, b) => compareText(a.name, b.name)),
   };

@@ -10,7 +10,7 @@ import {
   PRICE_FEED_CONDITION_TYPES,
 } from '../../core/api/price-feed.ts';
 import { PRICE_FEED_REASON_MEANINGS, PRICE_FEED_REASONS } from '../../core/pricing/feed-reasons.ts';
-import { FULL_EXAMPLES } from './full-examples.ts';
+import { EXAMPLE_CONTEXT, FULL_EXAMPLES } from './full-examples.ts';
 import type { SchemaNode } from './openapi.ts';
 
 /** What each condition type says when True. */
@@ -122,7 +122,10 @@ function renderKind(kind: KindSpec): string[] {
     '### Fields',
     '',
     'Paths are relative to the object; `[]` marks the items of a list. A default applies when the field',
-    'is omitted; an object default of `{}` means its fields take their own defaults.',
+    'is omitted; an object default of `{}` means its fields take their own defaults. A *derived* default',
+    'depends on fields you set (the description gives the rule, e.g. the TTFT timeout never exceeds the',
+    'attempt timeout you chose): the field stays unset in the stored object and the operator fills it in',
+    'when it compiles the config, so a default never contradicts a value you wrote.',
     '',
     '| Field | Type | Required | Default | Valid values | Description |',
     '|---|---|---|---|---|---|',
@@ -144,6 +147,9 @@ function renderKind(kind: KindSpec): string[] {
     '### Example',
     '',
     '```yaml',
+    ...(EXAMPLE_CONTEXT[kind.kind].length === 0
+      ? []
+      : [`# validate-with: ${EXAMPLE_CONTEXT[kind.kind].join(' ')}`]),
     dump(FULL_EXAMPLES[kind.kind], {
       lineWidth: 100,
       noRefs: true,
@@ -194,7 +200,9 @@ function typeOf(node: SchemaNode | undefined): string {
 }
 
 function defaultOf(node: SchemaNode): string {
-  return node.default === undefined ? '' : `\`${cell(JSON.stringify(node.default))}\``;
+  if (node.default !== undefined) return `\`${cell(JSON.stringify(node.default))}\``;
+  // A default that depends on other fields (derived-defaults.ts): the description gives the rule.
+  return /\bDefaults (to|by)\b/.test(node.description ?? '') ? 'derived, see description' : '';
 }
 
 function valuesOf(node: SchemaNode): string[] {
