@@ -46,6 +46,7 @@ const BASES: Record<Kind, Record<string, unknown>> = {
 // "at least one of". A missing entry shows up as a failing case naming the object.
 const CONTAINERS: Record<string, unknown> = {
   'ModelProvider spec.auth': { secretRef: { name: 's' } },
+  'ModelProvider spec.models[].pricing.feedRef': { name: 'f', id: 'vendor/m' },
   'PriceFeed spec.auth': { secretRef: { name: 's' } },
   'RoutePolicy spec.classification.rules[]': { name: 'r', tier: 't', match: { hasTools: true } },
   'RoutePolicy spec.classification.classifier': { target: { provider: 'p', model: 'm' } },
