@@ -240,7 +240,7 @@ function pricesAppliedCondition(
       status: 'False',
       reason: 'ChangesHeld',
       message:
-        `${held.length} changes of ${models} ${models === 1 ? 'model' : 'models'} move by more than maxChangeFactor ${factor} and wait in status.heldChanges${stale}; ` +
+        `${held.length === 1 ? '1 change' : `${held.length} changes`} of ${models === 1 ? '1 model' : `${models} models`} ${held.length === 1 ? 'moves' : 'move'} by more than maxChangeFactor ${factor} and ${held.length === 1 ? 'waits' : 'wait'} in status.heldChanges${stale}; ` +
         `to apply exactly these, run: kubectl annotate pricefeed ${input.name} -n ${input.namespace} ${APPROVE_PRICES_ANNOTATION}=${heldState.digest} --overwrite`,
     };
   }

@@ -309,7 +309,7 @@ function renderFeedConditions(): string[] {
     '`status.heldChangesDigest`. Review them, then approve exactly that set:',
     '',
     '```sh',
-    `kubectl annotate pricefeed openrouter -n ai ${APPROVE_PRICES_ANNOTATION}=<status.heldChangesDigest> --overwrite`,
+    `kubectl annotate pricefeed openrouter -n default ${APPROVE_PRICES_ANNOTATION}=<status.heldChangesDigest> --overwrite`,
     '```',
     '',
     'The `PricesApplied` message prints this line with the digest filled in. An annotation whose value',
