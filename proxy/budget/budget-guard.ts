@@ -44,6 +44,7 @@ export class BudgetGuard {
     const spent = await this.#safely(route, () => this.#state.read(this.#key(route)), 0);
     const pressure = budgetPressure(route.budget, spent);
     this.#metrics.budgetSpent.set({ route: route.alias }, spent / 1_000_000);
+    this.#metrics.budgetLimit.set({ route: route.alias }, route.budget.monthlyUSD);
     if (pressure === 'exhausted' && route.budget.onExhausted === 'reject')
       throw this.#exhausted(route);
     return pressure;

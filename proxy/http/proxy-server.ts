@@ -146,6 +146,11 @@ function sendError(
     code: String(proxyError.status),
     cache: 'off',
   });
+  ctx.metrics.requestErrors.inc({
+    route: proxyError.route ?? 'none',
+    origin: proxyError.origin,
+    code: String(proxyError.status),
+  });
   if (res.headersSent) {
     // A stream already started: the relay reports its own errors; just make sure it ends.
     if (!res.writableEnded) res.end();
