@@ -12,7 +12,8 @@ export type Feature =
   | 'semantic-cache'
   | 'judge'
   | 'demotion'
-  | 'experiments';
+  | 'experiments'
+  | 'chargeback';
 
 /** The metric names (without `_bucket`/`_count`/`_sum`) each feature adds. */
 export const FEATURE_METRICS: Readonly<Record<Feature, readonly string[]>> = {
@@ -39,6 +40,13 @@ export const FEATURE_METRICS: Readonly<Record<Feature, readonly string[]>> = {
   demotion: ['switchyard_target_demoted'],
   // Issue 12: requests per experiment arm, `{route, experiment, arm, code}`.
   experiments: ['switchyard_experiment_requests_total'],
+  // Issue 14: spend and tokens per tenant and per x-switchyard-feature, top N plus "other".
+  chargeback: [
+    'switchyard_tenant_cost_usd_total',
+    'switchyard_tenant_tokens_total',
+    'switchyard_feature_cost_usd_total',
+    'switchyard_feature_tokens_total',
+  ],
 };
 
 /** The feature a metric belongs to, if it is one of the features' metrics. */

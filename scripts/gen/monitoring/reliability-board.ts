@@ -372,7 +372,21 @@ const fleet: PanelSpec[] = [
     width: 12,
     queries: [
       {
-        expr: `sum by (instance) (rate(${sel('switchyard_process_cpu_seconds_total')}[$__rate_interval]))`,
+        expr: `sum by (instance) (rate(${sel('switchyard_process_process_cpu_seconds_total')}[$__rate_interval]))`,
+        legend: '{{instance}}',
+      },
+    ],
+  },
+  {
+    title: 'Event loop lag p99',
+    description:
+      'How late the proxy’s event loop runs, per pod: above a few ms, the pod is CPU-bound.',
+    kind: 'timeseries',
+    unit: 's',
+    width: 12,
+    queries: [
+      {
+        expr: `max by (instance) (${sel('switchyard_process_nodejs_eventloop_lag_p99_seconds')})`,
         legend: '{{instance}}',
       },
     ],
@@ -385,7 +399,7 @@ const fleet: PanelSpec[] = [
     width: 12,
     queries: [
       {
-        expr: `sum by (instance) (${sel('switchyard_process_resident_memory_bytes')})`,
+        expr: `sum by (instance) (${sel('switchyard_process_process_resident_memory_bytes')})`,
         legend: '{{instance}}',
       },
     ],
