@@ -20,7 +20,7 @@ export const pathDir = join(cacheDir, 'path');
 
 /** Names of the binaries built from the Go module proxy. */
 export type GoBinaryName =
-  'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm';
+  'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | 'jaeger';
 
 /** Names of the components installed from Debian packages. */
 export type SystemBinaryName = 'redis-server' | 'prometheus' | 'promtool';
@@ -64,6 +64,8 @@ export function goBinaries(): GoBinary[] {
   const kubernetes = requiredVersion(join(controlPlane, 'go.mod'), 'k8s.io/kubernetes');
   const etcd = requiredVersion(join(controlPlane, 'go.mod'), 'go.etcd.io/etcd/server/v3');
   const helm = requiredVersion(join(helmModule, 'go.mod'), 'helm.sh/helm/v4');
+  const jaegerModule = join(repoRoot, 'tools', 'jaeger');
+  const jaeger = requiredVersion(join(jaegerModule, 'go.mod'), 'github.com/jaegertracing/jaeger');
   const kube = (name: GoBinaryName): GoBinary => ({
     name,
     version: kubernetes,
@@ -91,6 +93,15 @@ export function goBinaries(): GoBinary[] {
       packagePath: 'helm.sh/helm/v4/cmd/helm',
       ldflags: [`-X helm.sh/helm/v4/internal/version.version=${helm}`],
       path: join(binDir, `helm-${helm}`),
+    },
+    {
+      // Jaeger v2 (an OpenTelemetry Collector distribution): OTLP in, in-memory storage, query API.
+      name: 'jaeger',
+      version: jaeger,
+      moduleDir: jaegerModule,
+      packagePath: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+      ldflags: [`-X github.com/jaegertracing/jaeger/internal/version.latestVersion=${jaeger}`],
+      path: join(binDir, `jaeger-${jaeger}`),
     },
   ];
 }
