@@ -1,12 +1,12 @@
 // The chart's monitoring options, rendered by the real helm and installed into a real API server:
-// the Grafana dashboard ConfigMaps for the sidecar (the boards of deploy/grafana, byte for byte)
-// and the PrometheusRule (the rules of deploy/prometheus, with the chart's alert labels, disabled
-// alerts and runbook location applied).
+// the Grafana dashboard ConfigMaps for the sidecar (the boards of deploy/grafana, byte for byte),
+// the PrometheusRule (the rules of deploy/prometheus, with the chart's alert labels, disabled
+// alerts and runbook location applied), and the proxies' tracing and chargeback settings.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { load } from 'js-yaml';
+import { load, loadAll } from 'js-yaml';
 import { ALERTS, RUNBOOK_BASE_URL } from '../../scripts/gen/monitoring/alert-rules.ts';
 import {
   DASHBOARDS,
@@ -150,6 +150,64 @@ describe('the chart’s dashboards and alert rules', () => {
       const result = await helm(templateArgs({ set: [set] }));
       assert.notEqual(result.code, 0, `--set ${set} should fail`);
       assert.match(result.stderr, /values don't meet the specifications of the schema|schema/);
+    }
+  });
+});
+
+describe('the chart’s tracing and chargeback values', () => {
+  const proxyEnv = async (set: string[] = [], json: string[] = []) => {
+    const result = await helmOk([
+      ...templateArgs({ set }),
+      ...json.flatMap((j) => ['--set-json', j]),
+    ]);
+    const objects = loadAll(result) as KubeObject[];
+    const deployment = find(objects.filter(Boolean), 'Deployment', 'switchyard-proxy');
+    const env = (
+      deployment['spec'] as {
+        template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      }
+    ).template.spec.containers[0]!.env;
+    return new Map(env.map((variable) => [variable.name, variable.value]));
+  };
+
+  test('tracing is off by default and chargeback keeps the top 20 tenants and features', async () => {
+    const env = await proxyEnv();
+    assert.equal(env.has('SWITCHYARD_OTLP_ENDPOINT'), false);
+    assert.equal(env.has('OTEL_RESOURCE_ATTRIBUTES'), false);
+    assert.equal(env.get('SWITCHYARD_CHARGEBACK_TOP_TENANTS'), '20');
+    assert.equal(env.get('SWITCHYARD_CHARGEBACK_TOP_FEATURES'), '20');
+  });
+
+  test('tracing.otlpEndpoint turns tracing on with its ratio, content switch and the pod as resource', async () => {
+    const env = await proxyEnv(
+      [
+        'tracing.otlpEndpoint=http://otel-collector.monitoring:4318',
+        'tracing.recordContent=true',
+        'proxy.chargeback.topTenants=100',
+      ],
+      ['tracing.sampleRatio=0.1'],
+    );
+    assert.equal(env.get('SWITCHYARD_OTLP_ENDPOINT'), 'http://otel-collector.monitoring:4318');
+    assert.equal(env.get('SWITCHYARD_TRACE_SAMPLE_RATIO'), '0.1');
+    assert.equal(env.get('SWITCHYARD_TRACE_CONTENT'), 'true');
+    assert.equal(env.get('OTEL_SERVICE_NAME'), 'switchyard');
+    assert.equal(
+      env.get('OTEL_RESOURCE_ATTRIBUTES'),
+      'k8s.pod.name=$(POD_NAME),k8s.namespace.name=$(POD_NAMESPACE)',
+    );
+    assert.equal(env.get('SWITCHYARD_CHARGEBACK_TOP_TENANTS'), '100');
+  });
+
+  test('the values schema refuses an endpoint without a scheme, a ratio above 1 and an unbounded top', async () => {
+    for (const args of [
+      ['--set', 'tracing.otlpEndpoint=otel-collector:4318'],
+      ['--set', 'tracing.otlpEndpoint=https://user:secret@otel:4318'],
+      ['--set-json', 'tracing.sampleRatio=2'],
+      ['--set', 'proxy.chargeback.topTenants=5000'],
+    ]) {
+      const result = await helm([...templateArgs(), ...args]);
+      assert.notEqual(result.code, 0, `${args.join(' ')} should fail`);
+      assert.match(result.stderr, /schema/);
     }
   });
 });
