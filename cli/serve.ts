@@ -5,6 +5,11 @@ import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
+import {
+  OBSERVABILITY_FLAGS,
+  OBSERVABILITY_USAGE,
+  observabilityOptions,
+} from './serve-observability.ts';
 
 /** The `switchyard serve --help` text. */
 export const usage = `Usage: switchyard serve --manifests DIR [--port 8080] [--metrics-port 9090] [--host 0.0.0.0]
@@ -39,7 +44,8 @@ Options:
                         Authorization: Bearer KEY, and NAME becomes their tenant. Default: open
                         (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
-                        customer data)`;
+                        customer data)
+${OBSERVABILITY_USAGE}`;
 
 /** Runs `switchyard serve`; resolves when the process is told to stop. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -56,11 +62,14 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'api-keys-file': { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
+    ...OBSERVABILITY_FLAGS,
   });
   if (values.help === true) {
     io.stdout(usage);
     return EXIT.ok;
   }
+  // Checked before anything connects or listens: a bad value is a usage error, exit code 2.
+  const observability = observabilityOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
   const auth =
@@ -82,6 +91,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       host: values.host,
       logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
+      ...observability,
     });
     compactAfterFirstConfig(proxy.ctx.config);
     const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
@@ -108,6 +118,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     logPrompts: values['log-prompts'] === true,
     ...(state === undefined ? {} : { state }),
     ...(auth === undefined ? {} : { auth }),
+    ...observability,
     io,
   });
   compactAfterFirstConfig(served.proxy.ctx.config);

@@ -11,6 +11,9 @@ import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
+import type { AnswerObserver } from './answer/outcome.ts';
+import type { AskClassifier } from '../core/routing/decide.ts';
+import type { RequestTracer } from './trace/request-trace.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -37,6 +40,12 @@ export interface ProxyContext {
   /** Client API keys; open when none are configured. */
   auth: ClientAuth;
   cache: ResponseCache;
+  /** Asks a policy's classifier model (./execute/classifier-call.ts). */
+  askClassifier: AskClassifier;
+  /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
+  observers: AnswerObserver[];
+  /** Traces requests when tracing is on (`--otlp-endpoint`); undefined, at no cost, when off. */
+  tracer: RequestTracer | undefined;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

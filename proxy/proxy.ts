@@ -13,12 +13,18 @@ import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import { nodeHttp } from './lean-imports.ts';
 import { QualityGate } from './execute/quality-gate.ts';
+import { classifierOf } from './execute/classifier-call.ts';
 import { Prober } from './health/prober.ts';
 import { BudgetGuard } from './budget/budget-guard.ts';
 import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { Chargeback, type ChargebackOptions } from './metrics/chargeback.ts';
+import { chargebackObserver } from './metrics/chargeback-observer.ts';
+import type { TracingOptions } from './trace/request-trace.ts';
+import { startTracing } from './trace/start-tracing.ts';
+import { tracingObserver } from './trace/tracing-observer.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -35,6 +41,10 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /** Traces requests to an OTLP endpoint; default off (OpenTelemetry is then never loaded). */
+  tracing?: TracingOptions | undefined;
+  /** How many tenants and features get chargeback series of their own (default 20 each). */
+  chargeback?: ChargebackOptions;
 }
 
 /** A running proxy. */
@@ -73,6 +83,9 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     budget: new BudgetGuard(state, () => Date.now(), metrics, log),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
+    askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
+    observers: [],
+    tracer: undefined,
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,
@@ -83,6 +96,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
   };
+  ctx.askClassifier = classifierOf(ctx);
+  const chargeback = await attachObservers(ctx, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);
@@ -119,10 +134,24 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
         metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
       ]);
       prober.stop();
+      chargeback.stop();
       await ctx.upstream.close();
       await state.close();
+      // Spans of the last requests still go out.
+      await ctx.tracer?.shutdown();
     },
   };
+}
+
+/** Chargeback always, tracing when asked for: both as answer observers. */
+async function attachObservers(ctx: ProxyContext, options: StartProxyOptions): Promise<Chargeback> {
+  const chargeback = new Chargeback(ctx.metrics.registry, options.chargeback);
+  ctx.observers.push(chargebackObserver(chargeback));
+  if (options.tracing !== undefined) {
+    ctx.tracer = await startTracing(options.tracing);
+    ctx.observers.push(tracingObserver);
+  }
+  return chargeback;
 }
 
 /**

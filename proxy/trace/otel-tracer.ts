@@ -112,12 +112,13 @@ class OtelRequestTrace implements RequestTrace {
   }
 
   startAttempt(attempt: AttemptStart): AttemptTrace {
+    const operation = attempt.operation ?? 'chat';
     const span = this.#tracer.startSpan(
-      `chat ${attempt.upstreamModel}`,
+      `${operation} ${attempt.upstreamModel}`,
       {
         kind: SpanKind.CLIENT,
         attributes: {
-          'gen_ai.operation.name': 'chat',
+          'gen_ai.operation.name': operation,
           'gen_ai.provider.name': genAiProviderName(attempt.api),
           'gen_ai.request.model': attempt.upstreamModel,
           'switchyard.provider': attempt.provider,

@@ -66,6 +66,8 @@ export interface TraceCacheLookup {
 
 /** One upstream attempt, as it starts. */
 export interface AttemptStart {
+  /** Default chat. */
+  readonly operation?: 'chat' | 'embeddings';
   /** The ModelProvider's name (`switchyard.provider`). */
   readonly provider: string;
   /** Its wire protocol: openai, anthropic or gemini. */

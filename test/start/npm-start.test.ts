@@ -6,13 +6,13 @@ import OpenAI from 'openai';
 const PORT = 18180;
 const METRICS_PORT = 18181;
 
-test('npm start serves the demo policies over simulated providers and stops cleanly on Ctrl-C', async () => {
+test('npm start serves the demo policies over simulated providers, its classifier answers, and it stops cleanly on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['scripts/start-local.ts'], {
     env: {
       ...process.env,
       PORT: String(PORT),
       METRICS_PORT: String(METRICS_PORT),
-      SWITCHYARD_QUIET: '1',
+      SWITCHYARD_QUIET: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,13 +42,45 @@ test('npm start serves the demo policies over simulated providers and stops clea
       .withResponse();
     assert.ok((data.choices[0]?.message.content ?? '').length > 0);
     assert.equal(response.headers.get('x-switchyard-rule'), 'reasoning');
+    // No rule matches this one: the demo's classifier model is asked, and answers in time.
+    const classified = await client.chat.completions
+      .create({
+        model: 'auto',
+        messages: [{ role: 'user', content: 'What is a good name for a cat?' }],
+      })
+      .withResponse();
+    assert.equal(classified.response.headers.get('x-switchyard-classified-by'), 'classifier');
+    const requestId = classified.response.headers.get('x-request-id') ?? '';
+    const line = await logLineOf(() => output, requestId);
+    assert.equal(line?.['classifier'], 'answered', output);
+    assert.equal(line?.['classifiedBy'], 'classifier');
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
     for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
     const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     assert.match(metrics, /switchyard_requests_total\{route="auto"/);
+    assert.match(metrics, /switchyard_classifier_calls_total\{route="auto",outcome="answered"\} 1/);
+    assert.match(
+      metrics,
+      /switchyard_classifier_duration_seconds_count\{route="auto",outcome="answered"\} 1/,
+    );
   } finally {
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, output);
 });
+
+/** The request's JSON log line, once the child has written it (log lines are batched per turn). */
+async function logLineOf(
+  output: () => string,
+  requestId: string,
+): Promise<Record<string, unknown> | undefined> {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const line = output()
+      .split('\n')
+      .find((l) => l.startsWith('{') && l.includes(requestId));
+    if (line !== undefined) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}
