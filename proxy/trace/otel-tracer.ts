@@ -164,7 +164,10 @@ export function createOtelTracer(
 ): RequestTracer {
   const exporter =
     internals.exporter ??
-    new OTLPTraceExporter({ url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces` });
+    new OTLPTraceExporter({
+      url: `${options.otlpEndpoint.replace(/\/+$/, '')}/v1/traces`,
+      timeoutMillis: 2000,
+    });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': options.serviceName ?? 'switchyard',
@@ -173,13 +176,18 @@ export function createOtelTracer(
     sampler: new ParentBasedSampler({
       root: new TraceIdRatioBasedSampler(options.sampleRatio ?? 1),
     }),
-    spanProcessors: [new BatchSpanProcessor({ exporter, scheduledDelayMillis: 500 })],
+    // A collector that is down costs a bounded wait, never a stuck request or shutdown: spans are
+    // exported off the request path and dropped after the timeout.
+    spanProcessors: [
+      new BatchSpanProcessor({ exporter, scheduledDelayMillis: 500, exportTimeoutMillis: 2000 }),
+    ],
   });
   const tracer = provider.getTracer('switchyard');
   const recordContent = options.recordContent ?? false;
   return {
     startRequest: (start) => new OtelRequestTrace(tracer, start, recordContent),
     flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    // A proxy stopping while its collector is unreachable still stops: the last spans are lost.
+    shutdown: () => provider.shutdown().catch(() => undefined),
   };
 }
