@@ -8,13 +8,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT_DIR = join(ROOT, '.cache/bench/dist');
+// Under node_modules/.cache, not .cache: a git worktree may share .cache (a symlink to another
+// checkout), and a build there would resolve its imports against the other checkout's packages
+// and overwrite that checkout's build.
+const OUT_DIR = join(ROOT, 'node_modules/.cache/switchyard-bench/dist');
 let built: string | undefined;
 
 /**
- * Compiles the production build once per benchmark run into `.cache/bench/dist` (inside the
- * repository, so its imports resolve against the project's node_modules) and returns the path of
- * the CLI entry point.
+ * Compiles the production build once per benchmark run into
+ * `node_modules/.cache/switchyard-bench/dist` (inside the repository, so its imports resolve
+ * against the project's node_modules) and returns the path of the CLI entry point.
  */
 export function productionEntry(): string {
   if (built === undefined) {

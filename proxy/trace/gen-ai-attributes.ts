@@ -41,7 +41,6 @@ export function requestAttributes(start: RequestStart, recordContent: boolean): 
   const attributes: Attributes = {
     'gen_ai.operation.name': start.operation,
     'gen_ai.request.model': start.requestModel,
-    'http.request.method': 'POST',
     'switchyard.request_id': start.requestId,
   };
   if (start.stream !== undefined) attributes['switchyard.stream'] = start.stream;

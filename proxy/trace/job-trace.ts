@@ -42,7 +42,7 @@ export function traceCacheLookup(job: AnswerJob, startMs: number, hit: boolean):
   });
 }
 
-/** The `classify` span of the decision taken since `startMs` (rules, classifier call, plan). */
+/** The decision taken since `startMs`: its source on the server span, a `classify` span when the classifier model was asked. */
 export function traceClassification(job: AnswerJob, startMs: number): void {
   const trace = job.trace;
   const decision = job.decision;
@@ -51,6 +51,7 @@ export function traceClassification(job: AnswerJob, startMs: number): void {
     source: decision.classification.source,
     tier: decision.classification.tier,
     rule: decision.classification.rule,
+    classifierOutcome: decision.classifier?.outcome,
     startMs,
     endMs: job.ctx.now(),
   });

@@ -45,9 +45,9 @@ describe('the OpenTelemetry request tracer', () => {
     const { tracer, spans } = tracerWith();
     const request = tracer.startRequest(START);
     request.classified({
-      source: 'rule',
+      source: 'classifier',
       tier: 'premium',
-      rule: 'reasoning',
+      classifierOutcome: 'answered',
       startMs: 1,
       endMs: 2,
     });
@@ -110,7 +110,8 @@ describe('the OpenTelemetry request tracer', () => {
     assert.equal(server.attributes['gen_ai.usage.cache_read.input_tokens'], 5);
     assert.equal(server.attributes['gen_ai.request.max_tokens'], 100);
     assert.deepEqual(server.attributes['gen_ai.response.finish_reasons'], ['stop']);
-    assert.equal(server.attributes['switchyard.rule'], 'reasoning');
+    assert.equal(server.attributes['switchyard.classification.source'], 'classifier');
+    assert.equal(byName(all, 'classify').attributes['switchyard.classifier.outcome'], 'answered');
     assert.equal(server.attributes['switchyard.cost_usd'], 0.000123);
     for (const child of ['classify', 'cache lookup', 'chat gpt-4o-mini', 'chat claude-sonnet-4-5'])
       assert.equal(parentOf(byName(all, child)), server.spanContext().spanId, child);
@@ -152,6 +153,26 @@ describe('the OpenTelemetry request tracer', () => {
       `00-${CLIENT_TRACE}-${sent.spanContext().spanId}-01`,
     );
     assert.equal(attempt.headers['tracestate'], 'vendor=1');
+  });
+
+  test('a decision without a classifier call is attributes on the server span, not a span', async () => {
+    const { tracer, spans } = tracerWith();
+    const request = tracer.startRequest(START);
+    request.classified({
+      source: 'rule',
+      tier: 'premium',
+      rule: 'reasoning',
+      startMs: 1,
+      endMs: 2,
+    });
+    request.end({ status: 200 });
+    const all = await spans();
+    assert.deepEqual(
+      all.map((s) => s.name),
+      ['chat auto'],
+    );
+    assert.equal(all[0]?.attributes['switchyard.classification.source'], 'rule');
+    assert.equal(all[0]?.attributes['switchyard.rule'], 'reasoning');
   });
 
   test('prompts and answers are recorded only when asked for', async () => {

@@ -87,15 +87,23 @@ class OtelRequestTrace implements RequestTrace {
 
   classified(c: TraceClassification): void {
     if (!this.#span.isRecording()) return;
-    const attributes: Record<string, string> = {
-      'switchyard.classification.source': c.source,
-      'switchyard.tier': c.tier,
-    };
-    if (c.rule !== undefined) attributes['switchyard.rule'] = c.rule;
+    this.#span.setAttribute('switchyard.classification.source', c.source);
+    if (c.rule !== undefined) this.#span.setAttribute('switchyard.rule', c.rule);
+    if (c.classifierOutcome === undefined) return;
     this.#tracer
-      .startSpan('classify', { attributes, startTime: c.startMs }, this.#context)
+      .startSpan(
+        'classify',
+        {
+          attributes: {
+            'switchyard.classification.source': c.source,
+            'switchyard.classifier.outcome': c.classifierOutcome,
+            'switchyard.tier': c.tier,
+          },
+          startTime: c.startMs,
+        },
+        this.#context,
+      )
       .end(c.endMs);
-    this.#span.setAttributes(attributes);
   }
 
   cacheLookup(lookup: TraceCacheLookup): void {
@@ -124,13 +132,14 @@ class OtelRequestTrace implements RequestTrace {
           'switchyard.provider': attempt.provider,
           'switchyard.model': attempt.model,
           'switchyard.tier': attempt.tier,
-          'switchyard.attempt.retry': attempt.retry === true,
-          'switchyard.attempt.hedge': attempt.hedge === true,
           ...serverAttributes(attempt.baseURL),
         },
       },
       this.#context,
     );
+    // Only when true: every attribute costs CPU on every span.
+    if (attempt.retry === true) span.setAttribute('switchyard.attempt.retry', true);
+    if (attempt.hedge === true) span.setAttribute('switchyard.attempt.hedge', true);
     // The provider joins the trace as a child of this attempt (or learns it is not sampled).
     const headers: Record<string, string> = {};
     propagator.inject(trace.setSpan(this.#context, span), headers, headerSetter);

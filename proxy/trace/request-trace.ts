@@ -44,13 +44,19 @@ export interface RequestStart {
   readonly messages?: unknown;
 }
 
-/** The routing decision, for the `classify` span. */
+/**
+ * The routing decision. Its source and rule go on the server span; a `classify` span is added
+ * only when the policy's classifier model was asked: rules and defaults take microseconds, and a
+ * span for them would cost more than it measures.
+ */
 export interface TraceClassification {
   /** rule, client, classifier or default. */
   readonly source: string;
   readonly tier: string;
   readonly rule?: string | undefined;
-  /** `performance.now()` at the start and end of classifying (the classifier call, if any). */
+  /** How the classifier call went (answered, timeout, error, …), when it was asked. */
+  readonly classifierOutcome?: string | undefined;
+  /** `performance.now()` at the start and end of deciding (the classifier call included). */
   readonly startMs: number;
   readonly endMs: number;
 }

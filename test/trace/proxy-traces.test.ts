@@ -19,6 +19,17 @@ before(async () => {
   });
   fx.apply({
     policies: [
+      policy('smart', {
+        model: 'smart',
+        tiers: [
+          { name: 'budget', targets: [{ provider: 'cheap', model: 'small' }] },
+          { name: 'premium', targets: [{ provider: 'claude', model: 'sonnet' }] },
+        ],
+        classification: {
+          default: 'budget',
+          classifier: { target: { provider: 'backup', model: 'medium' }, timeoutMs: 2000 },
+        },
+      }),
       policy('cached', {
         model: 'cached',
         tiers: [{ name: 'only', targets: [{ provider: 'cheap', model: 'small' }] }],
@@ -59,7 +70,7 @@ function clientTraceparent(): { traceId: string; spanId: string; header: string 
 }
 
 describe('a traced proxy and a real Jaeger', () => {
-  test("a request is one trace under the client's span: server, classify and attempt spans with the GenAI attributes", async () => {
+  test("a request is one trace under the client's span: a server span and its attempt, with the GenAI attributes", async () => {
     const parent = clientTraceparent();
     await client.chat.completions.create(
       {
@@ -69,7 +80,7 @@ describe('a traced proxy and a real Jaeger', () => {
       },
       { headers: { traceparent: parent.header } },
     );
-    const trace = await jaeger.waitForTrace(parent.traceId, (t) => t.spans.length >= 3);
+    const trace = await jaeger.waitForTrace(parent.traceId, (t) => t.spans.length >= 2);
     const server = one(trace, 'chat auto');
     assert.equal(parentOf(server), parent.spanId);
     assert.equal(tag(server, 'span.kind'), 'server');
@@ -84,9 +95,9 @@ describe('a traced proxy and a real Jaeger', () => {
     assert.equal(tag(server, 'switchyard.tier'), 'budget');
     assert.equal(tag(server, 'http.response.status_code'), 200);
     assert.ok(Number(tag(server, 'switchyard.cost_usd')) > 0);
-    const classify = one(trace, 'classify');
-    assert.equal(parentOf(classify), server.spanID);
-    assert.equal(tag(classify, 'switchyard.classification.source'), 'default');
+    // The default tier, decided in microseconds: an attribute, not a span.
+    assert.equal(tag(server, 'switchyard.classification.source'), 'default');
+    assert.equal(spansNamed(trace, 'classify').length, 0);
     const attempt = one(trace, 'chat small');
     assert.equal(parentOf(attempt), server.spanID);
     assert.equal(tag(attempt, 'span.kind'), 'client');
@@ -106,6 +117,29 @@ describe('a traced proxy and a real Jaeger', () => {
     );
   });
 
+  test('a classifier call is a classify span with its outcome, before the attempt', async () => {
+    const parent = clientTraceparent();
+    await client.chat.completions.create(
+      { model: 'smart', messages: [{ role: 'user', content: 'prove it rigorously' }] },
+      { headers: { traceparent: parent.header } },
+    );
+    const trace = await jaeger.waitForTrace(parent.traceId, (t) => t.spans.length >= 3);
+    const server = one(trace, 'chat smart');
+    const classify = one(trace, 'classify');
+    assert.equal(parentOf(classify), server.spanID);
+    // What the classifier said, as the request's log line has it.
+    const logged = fx.logs.find((l) => l['msg'] === 'request' && l['traceId'] === parent.traceId);
+    assert.ok(logged?.['classifier'] !== undefined);
+    assert.equal(tag(classify, 'switchyard.classifier.outcome'), logged['classifier']);
+    assert.ok(classify.duration > 0);
+    const attempt = trace.spans.find((s) => s.operationName.startsWith('chat ') && s !== server);
+    assert.ok(attempt !== undefined && attempt.startTime >= classify.startTime);
+    assert.equal(
+      tag(server, 'switchyard.classification.source'),
+      logged['classifier'] === 'answered' ? 'classifier' : 'default',
+    );
+  });
+
   test('a failover shows both attempts, the failed one marked as an error', async () => {
     const parent = clientTraceparent();
     fx.fakes.cheap.script({ status: 503 });
@@ -113,7 +147,7 @@ describe('a traced proxy and a real Jaeger', () => {
       { model: 'auto', messages: [{ role: 'user', content: 'fail over' }] },
       { headers: { traceparent: parent.header } },
     );
-    const trace = await jaeger.waitForTrace(parent.traceId, (t) => t.spans.length >= 4);
+    const trace = await jaeger.waitForTrace(parent.traceId, (t) => t.spans.length >= 3);
     const failed = one(trace, 'chat small');
     assert.equal(tag(failed, 'error.type'), 'overloaded'); // how the adapter reads a 503
     assert.equal(tag(failed, 'http.response.status_code'), 503);
@@ -149,7 +183,7 @@ describe('a traced proxy and a real Jaeger', () => {
     const line = await waitForLog(fx, (l) => l['msg'] === 'request' && l['stream'] === true);
     const traceId = String(line['traceId']);
     assert.match(traceId, /^[0-9a-f]{32}$/);
-    const trace = await jaeger.waitForTrace(traceId, (t) => t.spans.length >= 3);
+    const trace = await jaeger.waitForTrace(traceId, (t) => t.spans.length >= 2);
     const server = one(trace, 'chat auto');
     assert.deepEqual(server.references, []);
     assert.equal(tag(server, 'switchyard.stream'), true);
