@@ -39,7 +39,6 @@ const NOT_YET_BUILT: readonly Feature[] = [
   'judge',
   'demotion',
   'experiments',
-  'chargeback',
 ];
 
 /** Grafana's built-in variables as a dashboard would expand them, and "All" for ours. */
@@ -132,7 +131,13 @@ describe('the dashboards and alerts on a real Prometheus scraping two proxies an
   test('ordinary traffic through both proxies raises none of the fleet alerts', async () => {
     for (const index of [0, 1]) {
       for (let i = 0; i < 4; i++)
-        assert.equal(await chat(index, message(`hello ${index} ${i}`)), 200);
+        assert.equal(
+          await chat(index, message(`hello ${index} ${i}`), {
+            'x-switchyard-tenant': `team-${i % 2}`,
+            'x-switchyard-feature': i % 2 === 0 ? 'search' : 'summaries',
+          }),
+          200,
+        );
       assert.equal(await chat(index, message('explain step-by-step')), 200);
       assert.equal(
         await chat(index, message('tier please'), { 'x-switchyard-tier': 'premium' }),
