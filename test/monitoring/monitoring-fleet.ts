@@ -114,6 +114,16 @@ stringData: { apiKey: ${FLEET_API_KEY} }`,
   budget: { monthlyUSD: 1000 }
   cache: { exact: { ttlSeconds: 600 } }`,
     ),
+    // A classifier model decides between the tiers (the fakes answer classifier prompts).
+    policy(
+      'smart',
+      `  tiers:
+    - { name: budget, targets: [{ provider: cheap, model: small }] }
+    - { name: premium, targets: [{ provider: claude, model: sonnet }] }
+  classification:
+    default: budget
+    classifier: { target: { provider: cheap, model: small }, timeoutMs: 2000 }`,
+    ),
     // One target and no retries: a scripted failure is the client's 502.
     policy(
       'solo',

@@ -30,8 +30,9 @@ test('spans exported over OTLP/HTTP arrive in Jaeger as one trace with its paren
     requestId: 'req_otlp',
   });
   request.classified({
-    source: 'default',
+    source: 'classifier',
     tier: 'budget',
+    classifierOutcome: 'answered',
     startMs: performance.now(),
     endMs: performance.now(),
   });

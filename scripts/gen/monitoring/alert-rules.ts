@@ -153,8 +153,9 @@ const trafficAlerts: AlertRule[] = [
   alert(
     'SwitchyardClassifierFailing',
     'warning',
-    'sum by (namespace, route) (rate(switchyard_classifier_calls_total{outcome!="answered"}[10m]))' +
-      ' / sum by (namespace, route) (rate(switchyard_classifier_calls_total[10m])) > 0.2',
+    // Skipped calls (circuit open, outside the pool, …) were never made: they count neither way.
+    'sum by (namespace, route) (rate(switchyard_classifier_calls_total{outcome=~"timeout|error|unusable"}[10m]))' +
+      ' / sum by (namespace, route) (rate(switchyard_classifier_calls_total{outcome!~"skipped.*"}[10m])) > 0.2',
     '10m',
     {
       summary: `The classifier of ${WHERE} is failing`,
