@@ -6,6 +6,7 @@ import { ConfigStore } from './config/config-store.ts';
 import { CredentialStore } from './config/credential-store.ts';
 import { HealthTracker } from './health/health-tracker.ts';
 import { createProxyServer } from './http/proxy-server.ts';
+import { gracefulCloser, type GracefulClose } from './http/graceful-close.ts';
 import { stdoutSink, type LogSink } from './log/request-log.ts';
 import { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import { adapterFor } from './providers/registry.ts';
@@ -25,6 +26,8 @@ import { chargebackObserver } from './metrics/chargeback-observer.ts';
 import type { TracingOptions } from './trace/request-trace.ts';
 import { startTracing } from './trace/start-tracing.ts';
 import { tracingObserver } from './trace/tracing-observer.ts';
+import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
+import { TenantTrust } from './http/tenant-trust.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -45,6 +48,11 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   tracing?: TracingOptions | undefined;
   /** How many tenants and features get chargeback series of their own (default 20 each). */
   chargeback?: ChargebackOptions;
+  /**
+   * The most proxy pods that share the budgets (the HPA's maxReplicas): under
+   * `onStateUnavailable: localCap` each pod spends at most 1/N of what was left. Defaults to 1.
+   */
+  budgetFleetSize?: number;
 }
 
 /** A running proxy. */
@@ -80,16 +88,13 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     log,
     quality: new QualityGate(),
     state,
-    budget: new BudgetGuard(state, () => Date.now(), metrics, log),
+    budget: new BudgetGuard(state, () => Date.now(), { metrics, log }, options.budgetFleetSize),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
     tracer: undefined,
-    options: {
-      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      logPrompts: options.logPrompts ?? false,
-    },
+    options: proxyOptions(options),
     now,
     wallNow: () => Date.now(),
     random: Math.random,
@@ -113,11 +118,13 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const host = options.host ?? '0.0.0.0';
   const drainMs = options.drainMs ?? 25_000;
   const api = createProxyServer(ctx);
+  const closeApi = gracefulCloser(api);
   const port = await listen(api, options.port ?? 8080, host);
-  let metricsServer: Server | undefined;
+  let closeMetrics: GracefulClose | undefined;
   let metricsPort: number | undefined;
   if (options.metricsPort !== null) {
-    metricsServer = createMetricsServer(ctx);
+    const metricsServer = createMetricsServer(ctx);
+    closeMetrics = gracefulCloser(metricsServer);
     metricsPort = await listen(metricsServer, options.metricsPort ?? 9090, host);
   }
   const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
@@ -129,10 +136,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
     prober,
     async close() {
-      await Promise.all([
-        closeServer(api, drainMs),
-        metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
-      ]);
+      await Promise.all([closeApi(drainMs), closeMetrics?.(1000)]);
       prober.stop();
       chargeback.stop();
       await ctx.upstream.close();
@@ -152,6 +156,36 @@ async function attachObservers(ctx: ProxyContext, options: StartProxyOptions): P
     ctx.observers.push(tracingObserver);
   }
   return chargeback;
+}
+
+/** The options with every default filled in. */
+function proxyOptions(options: Partial<ProxyOptions>): ProxyOptions {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<ProxyOptions>;
+  return {
+    ...DEFAULT_BODY_LIMITS,
+    headersTimeoutMs: 15_000,
+    keepAliveTimeoutMs: 65_000,
+    logPrompts: false,
+    tenantHeaderTrust: TenantTrust.any,
+    ...pick(defined, OPTION_KEYS),
+  };
+}
+
+const OPTION_KEYS = [
+  'maxBodyBytes',
+  'bodyTimeoutMs',
+  'bodyIdleTimeoutMs',
+  'maxInFlightBodyBytes',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+  'logPrompts',
+  'tenantHeaderTrust',
+] as const satisfies readonly (keyof ProxyOptions)[];
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]])) as Pick<T, K>;
 }
 
 /**
@@ -197,26 +231,5 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     };
     server.listen(port, host, onListening);
-  });
-}
-
-/**
- * Stops accepting connections, lets requests in flight finish (idle keep-alive connections are
- * closed at once), and cuts whatever is still open after `drainMs` — so a rolling update or a
- * scale-down does not fail the requests the pod was serving.
- */
-function closeServer(server: Server, drainMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
-    // Connections turn idle as their requests finish; close each as soon as it does.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    deadline.unref();
-    sweeper.unref();
-    server.close(() => {
-      clearTimeout(deadline);
-      clearInterval(sweeper);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }

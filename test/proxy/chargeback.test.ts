@@ -9,7 +9,7 @@ let fx: ProxyFixture;
 let client: OpenAI;
 
 before(async () => {
-  fx = await startProxyFixture({ chargeback: { tenants: 2, features: 2 } });
+  fx = await startProxyFixture({ proxy: { chargeback: { tenants: 2, features: 2 } } });
   client = new OpenAI({ baseURL: fx.proxy.url, apiKey: 'unused', maxRetries: 0 });
 });
 after(async () => {

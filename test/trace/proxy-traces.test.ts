@@ -15,7 +15,7 @@ let client: OpenAI;
 before(async () => {
   jaeger = await startJaeger();
   fx = await startProxyFixture({
-    tracing: { otlpEndpoint: jaeger.otlpEndpoint, serviceName: 'switchyard-proxy' },
+    proxy: { tracing: { otlpEndpoint: jaeger.otlpEndpoint, serviceName: 'switchyard-proxy' } },
   });
   fx.apply({
     policies: [
@@ -220,7 +220,9 @@ async function waitForLog(
 
 describe('a traced proxy whose collector is down', () => {
   test('answers as usual and stops promptly', async () => {
-    const down = await startProxyFixture({ tracing: { otlpEndpoint: 'http://127.0.0.1:9' } });
+    const down = await startProxyFixture({
+      proxy: { tracing: { otlpEndpoint: 'http://127.0.0.1:9' } },
+    });
     try {
       const sdk = new OpenAI({ baseURL: down.proxy.url, apiKey: 'unused', maxRetries: 0 });
       for (let i = 0; i < 3; i++) {
