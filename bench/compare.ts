@@ -9,6 +9,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { BUILD_DIR, imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
@@ -25,8 +27,8 @@ import { formatMs, formatRatio } from './lib/report.ts';
 import { summarize, pairedDifferences } from './lib/stats.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
-const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream]
-       node bench/compare.ts --base REV --latency [--requests 5000]
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--trace]
+       node bench/compare.ts --base REV --latency [--requests 5000] [--trace]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
@@ -37,7 +39,10 @@ With --latency it times single requests (with --stream: their time to first toke
 concurrency 1 instead, alternating between the two builds request by request, and prints each
 one's percentiles and those of the per-pair difference (working tree − base): what a change does
 to the latency a client sees, e.g. from moving work after the answer is written, which CPU per
-request cannot show.`;
+request cannot show.
+With --trace the working tree traces every request (--otlp-endpoint, sample ratio 1) to an
+OTLP/HTTP sink in this process, which answers 200 and counts what it got: with --base HEAD,
+the cost of tracing at 100 % sampling.`;
 
 interface Side {
   name: string;
@@ -71,6 +76,7 @@ async function startSide(
   entry: string,
   manifestsDir: string,
   root: string,
+  extraArgs: readonly string[] = [],
 ): Promise<Side> {
   const port = await freePort();
   const child = new BenchProcess({
@@ -87,6 +93,7 @@ async function startSide(
       String(await freePort()),
       '--host',
       '127.0.0.1',
+      ...extraArgs,
     ],
     cpus: '1',
     env: { ...process.env, ...imageEnv(root) },
@@ -112,6 +119,7 @@ async function main(): Promise<number> {
       stream: { type: 'boolean', default: false },
       latency: { type: 'boolean', default: false },
       requests: { type: 'string', default: '5000' },
+      trace: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -119,11 +127,6 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const rounds = Number(values.rounds);
-  const durationS = Number(values.seconds);
-  const connections = Number(values.connections);
-  const tool = pickLoadTool(false);
-
   const base = baseBuild(values.base);
   const head = productionEntry();
   const fake = await startFake({ cpus: '0' });
@@ -131,13 +134,47 @@ async function main(): Promise<number> {
     [{ name: 'p1', baseURL: fake.url }],
     [{ alias: 'fast', providers: ['p1'] }],
   );
+  const sink = values.trace ? await startOtlpSink() : undefined;
+  const traceArgs = sink === undefined ? [] : ['--otlp-endpoint', sink.url];
   const sides = [
     await startSide(`base ${values.base}`, base.entry, manifests.dir, base.root),
-    await startSide('working tree', head, manifests.dir, ROOT),
+    await startSide(
+      values.trace ? 'working tree, tracing' : 'working tree',
+      head,
+      manifests.dir,
+      ROOT,
+      traceArgs,
+    ),
   ];
+  try {
+    await measure(sides as [Side, Side], values, sink);
+  } finally {
+    sink?.server.close();
+  }
+  return 0;
+}
+
+/** Runs the comparison itself, with the two sides started. */
+async function measure(
+  sides: [Side, Side],
+  values: {
+    stream: boolean;
+    latency: boolean;
+    requests: string;
+    rounds: string;
+    seconds: string;
+    connections: string;
+  },
+  sink: OtlpSink | undefined,
+): Promise<void> {
+  const rounds = Number(values.rounds);
+  const durationS = Number(values.seconds);
+  const connections = Number(values.connections);
+  const tool = pickLoadTool(false);
   if (values.latency) {
-    await compareLatency(sides as [Side, Side], Number(values.requests), values.stream);
-    return 0;
+    await compareLatency(sides, Number(values.requests), values.stream);
+    reportSink(sink);
+    return;
   }
   const load = (side: Side, seconds: number) =>
     runLoad(tool, {
@@ -162,7 +199,7 @@ async function main(): Promise<number> {
     const [a, b] = sides.map((s) => s.usPerRequest.at(-1) ?? 0);
     process.stdout.write(`  round ${round + 1}: base ${a} µs, working tree ${b} µs\n`);
   }
-  const [baseSide, headSide] = sides as [Side, Side];
+  const [baseSide, headSide] = sides;
   const ratios = headSide.usPerRequest.map((us, i) => us / (baseSide.usPerRequest[i] ?? us));
   const cheaper = ratios.filter((r) => r < 1).length;
   process.stdout.write(
@@ -171,7 +208,38 @@ async function main(): Promise<number> {
       `working tree ÷ base, median of the per-round ratios: ${formatRatio(median(ratios))} ` +
       `(cheaper in ${cheaper} of ${ratios.length} rounds)\n`,
   );
-  return 0;
+  reportSink(sink);
+}
+
+/** An OTLP/HTTP receiver that accepts everything and counts it (for --trace). */
+interface OtlpSink {
+  server: Server;
+  url: string;
+  requests: number;
+  bytes: number;
+}
+
+async function startOtlpSink(): Promise<OtlpSink> {
+  const sink: OtlpSink = { server: createServer(), url: '', requests: 0, bytes: 0 };
+  sink.server.on('request', (req, res) => {
+    req.on('data', (chunk: Buffer) => {
+      sink.bytes += chunk.length;
+    });
+    req.on('end', () => {
+      sink.requests += 1;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+  sink.url = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+  return sink;
+}
+
+function reportSink(sink: OtlpSink | undefined): void {
+  if (sink === undefined) return;
+  process.stdout.write(
+    `OTLP sink: ${sink.requests} exports, ${(sink.bytes / 1e6).toFixed(1)} MB of spans received\n`,
+  );
 }
 
 /** `--latency`: paired single requests at concurrency 1, base and working tree alternating. */

@@ -1,6 +1,8 @@
 // `switchyard serve --manifests DIR`: a proxy compiled from a manifest folder, reloaded on change.
 // Its own module, loaded only in that mode: compile(), the manifest loader and js-yaml are ~2.5 MB
 // that a proxy in cluster mode (what pods run) never needs.
+import type { ChargebackOptions } from '../proxy/metrics/chargeback.ts';
+import type { TracingOptions } from '../proxy/trace/request-trace.ts';
 import { watch, type FSWatcher } from 'node:fs';
 import { compile, type CompileResult } from '../core/compile/compile.ts';
 import { formatProblem } from '../core/compile/manifest-problem.ts';
@@ -33,6 +35,8 @@ export async function serveManifests(options: {
   limits?: Partial<StartProxyOptions>;
   state?: SharedState;
   auth?: ClientAuth;
+  tracing?: TracingOptions | undefined;
+  chargeback?: ChargebackOptions;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
@@ -45,6 +49,8 @@ export async function serveManifests(options: {
     ...(options.state === undefined ? {} : { state: options.state }),
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.quiet ? { log: () => {} } : {}),
+    tracing: options.tracing,
+    ...(options.chargeback === undefined ? {} : { chargeback: options.chargeback }),
   });
   const reload = async (): Promise<boolean> => {
     const loaded = await loadManifests([options.manifests]);

@@ -6,6 +6,11 @@ import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
+import {
+  OBSERVABILITY_FLAGS,
+  OBSERVABILITY_USAGE,
+  observabilityOptions,
+} from './serve-observability.ts';
 import { LIMIT_FLAGS, LIMIT_USAGE, limitOptions } from './serve-limits.ts';
 
 /** The `switchyard serve --help` text. */
@@ -44,6 +49,7 @@ Options:
                         (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
                         customer data)
+${OBSERVABILITY_USAGE}
 ${LIMIT_USAGE}`;
 
 /** Runs `switchyard serve`; resolves when the process is told to stop. */
@@ -61,12 +67,15 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'api-keys-file': { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
+    ...OBSERVABILITY_FLAGS,
     ...LIMIT_FLAGS,
   });
   if (values.help === true) {
     io.stdout(usage);
     return EXIT.ok;
   }
+  // Checked before anything connects or listens: a bad value is a usage error, exit code 2.
+  const observability = observabilityOptions(values);
   const limits = limitOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
@@ -89,6 +98,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       host: values.host,
       logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
+      ...observability,
     });
     compactAfterFirstConfig(proxy.ctx.config);
     const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
@@ -116,6 +126,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     limits,
     ...(state === undefined ? {} : { state }),
     ...(auth === undefined ? {} : { auth }),
+    ...observability,
     io,
   });
   compactAfterFirstConfig(served.proxy.ctx.config);

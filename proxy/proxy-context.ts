@@ -15,6 +15,7 @@ import type { BodyLimits } from './http/body-reader.ts';
 import type { TenantTrust } from './http/tenant-trust.ts';
 import type { AnswerObserver } from './answer/outcome.ts';
 import type { AskClassifier } from '../core/routing/decide.ts';
+import type { RequestTracer } from './trace/request-trace.ts';
 
 /**
  * Options of one proxy process. Request bodies are bounded by `BodyLimits` (10 MiB, 60 s, 15 s
@@ -55,6 +56,8 @@ export interface ProxyContext {
   askClassifier: AskClassifier;
   /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
   observers: AnswerObserver[];
+  /** Traces requests when tracing is on (`--otlp-endpoint`); undefined, at no cost, when off. */
+  tracer: RequestTracer | undefined;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

@@ -21,6 +21,11 @@ import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { Chargeback, type ChargebackOptions } from './metrics/chargeback.ts';
+import { chargebackObserver } from './metrics/chargeback-observer.ts';
+import type { TracingOptions } from './trace/request-trace.ts';
+import { startTracing } from './trace/start-tracing.ts';
+import { tracingObserver } from './trace/tracing-observer.ts';
 import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
 import { TenantTrust } from './http/tenant-trust.ts';
 
@@ -39,6 +44,10 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /** Traces requests to an OTLP endpoint; default off (OpenTelemetry is then never loaded). */
+  tracing?: TracingOptions | undefined;
+  /** How many tenants and features get chargeback series of their own (default 20 each). */
+  chargeback?: ChargebackOptions;
   /**
    * The most proxy pods that share the budgets (the HPA's maxReplicas): under
    * `onStateUnavailable: localCap` each pod spends at most 1/N of what was left. Defaults to 1.
@@ -84,6 +93,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
+    tracer: undefined,
     options: proxyOptions(options),
     now,
     wallNow: () => Date.now(),
@@ -92,6 +102,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     newId: () => randomUUID().replaceAll('-', ''),
   };
   ctx.askClassifier = classifierOf(ctx);
+  const chargeback = await attachObservers(ctx, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);
@@ -127,10 +138,24 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     async close() {
       await Promise.all([closeApi(drainMs), closeMetrics?.(1000)]);
       prober.stop();
+      chargeback.stop();
       await ctx.upstream.close();
       await state.close();
+      // Spans of the last requests still go out.
+      await ctx.tracer?.shutdown();
     },
   };
+}
+
+/** Chargeback always, tracing when asked for: both as answer observers. */
+async function attachObservers(ctx: ProxyContext, options: StartProxyOptions): Promise<Chargeback> {
+  const chargeback = new Chargeback(ctx.metrics.registry, options.chargeback);
+  ctx.observers.push(chargebackObserver(chargeback));
+  if (options.tracing !== undefined) {
+    ctx.tracer = await startTracing(options.tracing);
+    ctx.observers.push(tracingObserver);
+  }
+  return chargeback;
 }
 
 /** The options with every default filled in. */

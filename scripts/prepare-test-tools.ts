@@ -43,7 +43,7 @@ function checkGo(): void {
   const version = spawnSync('go', ['version'], { encoding: 'utf8', env: goEnv() });
   if (version.error !== undefined || version.status !== 0) {
     fail(
-      'Go is needed to build kube-apiserver, etcd, kubectl and helm (go >= the `go` line of ' +
+      'Go is needed to build kube-apiserver, etcd, kubectl, helm and jaeger (go >= the `go` line of ' +
         'tools/*/go.mod), but `go version` failed. Install Go and retry.',
     );
   }
@@ -67,7 +67,12 @@ function build(binary: GoBinary): void {
     partial,
     binary.packagePath,
   ];
-  const result = spawnSync('go', args, { cwd: binary.moduleDir, env: goEnv(), stdio: 'inherit' });
+  // At low priority: a cold build takes minutes of every core, on machines people work on.
+  const result = spawnSync('nice', ['-n', '10', 'go', ...args], {
+    cwd: binary.moduleDir,
+    env: goEnv(),
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     rmSync(partial, { force: true });
     fail(

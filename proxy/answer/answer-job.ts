@@ -3,6 +3,7 @@ import type { ChatCompletionRequest } from '../../core/openai/types.ts';
 import type { Resolution, RouteDecision } from '../../core/routing/decide.ts';
 import type { Reservation } from '../budget/budget-guard.ts';
 import type { ProxyContext } from '../proxy-context.ts';
+import type { RequestTrace } from '../trace/request-trace.ts';
 import { requestIdOf, tenantOf } from '../http/request-id.ts';
 
 /**
@@ -37,6 +38,8 @@ export interface AnswerJob {
   reservation: Reservation | undefined;
   /** Aborts when the client leaves before the end of its answer. */
   signal: AbortSignal | undefined;
+  /** The request's trace, when the proxy traces (proxy/trace/job-trace.ts). */
+  trace: RequestTrace | undefined;
 }
 
 /** A new job for a request that just arrived (its id already assigned). */
@@ -62,6 +65,7 @@ export function newAnswerJob(
     cacheKey: undefined,
     reservation: undefined,
     signal: undefined,
+    trace: undefined,
   };
 }
 

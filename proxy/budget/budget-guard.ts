@@ -92,6 +92,7 @@ export class BudgetGuard {
     }
     const pressure = budgetPressure(budget, spent);
     this.#metrics.budgetSpent.set({ route: route.alias }, spent / 1_000_000);
+    this.#metrics.budgetLimit.set({ route: route.alias }, budget.monthlyUSD);
     if (pressure === 'exhausted' && budget.onExhausted === 'reject') throw this.#exhausted(route);
     return pressure;
   }

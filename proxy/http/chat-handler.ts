@@ -20,6 +20,7 @@ import { executeCompletion, executeStream, type ChatExecution } from '../execute
 import { abortWhenClientGone } from './client-gone.ts';
 import { echoed } from './client-text.ts';
 import { parseChatRequest } from './parse-request.ts';
+import { startJobTrace, traceCacheLookup, traceClassification } from '../trace/job-trace.ts';
 
 /** Routing pressure for each budget state. */
 const PLAN_BUDGET: Record<BudgetPressure, PlanContext['budget']> = {
@@ -39,6 +40,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   const request = parseChatRequest(body);
   job.request = request;
   job.stream = request.stream === true;
+  startJobTrace(job, 'chat', request.model);
   const resolution = resolve(ctx.config.current, request.model);
   job.resolution = resolution;
   const input = routingInputFor(request, req.headers);
@@ -49,9 +51,12 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     ? undefined
     : ctx.cache.keyFor(route, request, input.headers[TENANT_HEADER]);
   if (job.cacheKey !== undefined) {
+    const lookupAtMs = ctx.now();
     const hit = await ctx.cache.lookup(resolution.routeName, job.cacheKey);
+    traceCacheLookup(job, lookupAtMs, hit !== undefined);
     if (hit !== undefined) return finish(job, { kind: 'cached', hit });
   }
+  const decideAtMs = ctx.now();
   const decision = await decide(resolution, input, sensitive, {
     health: (key) => ctx.health.health(key),
     random: ctx.random,
@@ -60,6 +65,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     index: ctx.config.current,
   });
   job.decision = decision;
+  traceClassification(job, decideAtMs);
   if (decision.refusal !== undefined) throw refusalError(decision.refusal);
   ctx.metrics.classifications.inc({
     route: resolution.routeName,
@@ -96,6 +102,7 @@ async function execute(job: AnswerJob, routePlan: Plan): Promise<AnswerOutcome> 
     failover,
     routeName: job.resolution?.routeName ?? 'none',
     signal: job.signal as AbortSignal,
+    trace: job.trace,
   };
   if (job.stream) return { kind: 'stream', run: await executeStream(execution), failover };
   return { kind: 'completion', ...(await executeCompletion(execution)) };

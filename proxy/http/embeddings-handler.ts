@@ -16,6 +16,7 @@ import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
 import { echoed } from './client-text.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
+import { startJobTrace, tracedAttempt } from '../trace/job-trace.ts';
 
 /**
  * Handles POST /v1/embeddings for a concrete provider/model with the `embeddings` capability.
@@ -25,6 +26,7 @@ import { parseEmbeddingsRequest } from './parse-request.ts';
 export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<void> {
   const { ctx } = job;
   const request = parseEmbeddingsRequest(body);
+  startJobTrace(job, 'embeddings', request.model);
   const index = ctx.config.current;
   if (index === undefined)
     throw new ProxyError('NOT_READY', 'the proxy has not loaded a config yet');
@@ -64,7 +66,7 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
     routePlan.attempts,
     DIRECT_FAILOVER,
     job.signal,
-    embeddingsAttempt(request, ctx),
+    tracedAttempt(embeddingsAttempt(request, ctx), job.trace, routePlan.attempts, 'embeddings'),
     ctx,
   );
   await finish(job, { kind: 'embeddings', run });

@@ -21,7 +21,13 @@ export const pathDir = join(cacheDir, 'path');
 
 /** Names of the binaries built from the Go module proxy. */
 export type GoBinaryName =
-  'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm' | NodeBinaryName;
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kubectl'
+  | 'etcd'
+  | 'helm'
+  | 'jaeger'
+  | NodeBinaryName;
 
 /** Names of the binaries only the end-to-end suite's node needs (`prepare-test-tools --node`). */
 export type NodeBinaryName = 'kubelet' | 'kube-proxy' | 'kube-scheduler' | 'coredns' | 'pause';
@@ -98,6 +104,8 @@ export function goBinaries(): GoBinary[] {
   const kubernetes = requiredVersion(join(controlPlane, 'go.mod'), 'k8s.io/kubernetes');
   const etcd = requiredVersion(join(controlPlane, 'go.mod'), 'go.etcd.io/etcd/server/v3');
   const helm = requiredVersion(join(helmModule, 'go.mod'), 'helm.sh/helm/v4');
+  const jaegerModule = join(repoRoot, 'tools', 'jaeger');
+  const jaeger = requiredVersion(join(jaegerModule, 'go.mod'), 'github.com/jaegertracing/jaeger');
   const kube = (name: GoBinaryName): GoBinary => ({
     name,
     version: kubernetes,
@@ -128,6 +136,16 @@ export function goBinaries(): GoBinary[] {
       ldflags: [`-X helm.sh/helm/v4/internal/version.version=${helm}`],
       path: join(binDir, `helm-${helm}`),
       group: 'control-plane',
+    },
+    {
+      // Jaeger v2 (an OpenTelemetry Collector distribution): OTLP in, in-memory storage, query API.
+      name: 'jaeger',
+      group: 'control-plane',
+      version: jaeger,
+      moduleDir: jaegerModule,
+      packagePath: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+      ldflags: [`-X github.com/jaegertracing/jaeger/internal/version.latestVersion=${jaeger}`],
+      path: join(binDir, `jaeger-${jaeger}`),
     },
     ...nodeBinaries(kube),
   ];
