@@ -148,6 +148,8 @@ export class PriceFeedSync {
     }
     // Cleared before waiting: a new term that starts meanwhile begins with fresh state.
     this.#states.clear();
+    // Only the leader reports feeds, so that `max by (namespace)` over replicas is the leader's view.
+    this.#options.metrics.setPriceFeeds([]);
     await Promise.all(running);
   }
 

@@ -254,8 +254,41 @@ const fleetAlerts: AlertRule[] = [
   ),
 ];
 
+// The leader's gauge counts PriceFeeds by condition; other replicas export none.
+const priceFeedAlerts: AlertRule[] = [
+  alert(
+    'SwitchyardPriceFeedNotSynced',
+    'warning',
+    'max by (namespace) (switchyard_operator_price_feeds{condition="Synced",status="False"}) > 0',
+    '30m',
+    {
+      summary: 'A price feed cannot be read',
+      description:
+        '{{ $value | printf "%.0f" }} PriceFeed(s) watched by the operator in namespace {{ $labels.namespace }} have failed to sync ' +
+        'for 30 minutes: their models keep the prices in force, which may be going stale.',
+    },
+  ),
+  alert(
+    'SwitchyardPriceChangesHeld',
+    'warning',
+    'max by (namespace) (switchyard_operator_price_feeds{condition="PricesApplied",status="False"}) > 0',
+    '4h',
+    {
+      summary: 'Price changes wait for approval',
+      description:
+        '{{ $value | printf "%.0f" }} PriceFeed(s) watched by the operator in namespace {{ $labels.namespace }} have held back ' +
+        'price changes beyond maxChangeFactor for 4 hours: until someone approves or the feed moves back, the old prices rank the traffic.',
+    },
+  ),
+];
+
 /** Every alert, in the order of docs/operations.md. */
-export const ALERTS: readonly AlertRule[] = [...budgetAlerts, ...trafficAlerts, ...fleetAlerts];
+export const ALERTS: readonly AlertRule[] = [
+  ...budgetAlerts,
+  ...trafficAlerts,
+  ...fleetAlerts,
+  ...priceFeedAlerts,
+];
 
 /** The rule groups, as a Prometheus rules file (and a PrometheusRule's spec) holds them. */
 export function ruleGroups(): { groups: { name: string; rules: unknown[] }[] } {
