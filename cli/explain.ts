@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { compile } from '../core/compile/compile.ts';
 import { chatCompletionRequest } from '../core/openai/chat-request.ts';
 import { classifyByRules, defaultClassification } from '../core/routing/classify.ts';
+import { classifyByScorer } from '../core/routing/classify-by-scorer.ts';
 import { isSensitive } from '../core/routing/governance.ts';
 import { expectedCostUSD, plan, type Plan } from '../core/routing/plan.ts';
 import {
@@ -123,7 +124,7 @@ function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput
     input.allText,
   );
   const byRule = classifyByRules(route, input);
-  const classification = byRule ?? defaultClassification(route);
+  const classification = byRule ?? classifyByScorer(route, input) ?? defaultClassification(route);
   const latency = input.headers['x-switchyard-latency'];
   const routePlan = plan(route, classification, input, {
     health: () => ({ circuit: 'closed' }),
@@ -144,6 +145,7 @@ function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput
       source: classification.source,
       rule: classification.rule ?? null,
       tier: classification.tier,
+      score: classification.score ?? null,
       note: classifierNote ? 'no rule matched: the classifier model would be asked first' : null,
     },
     tiersVisited: routePlan.tiers,
@@ -189,7 +191,7 @@ function printExplanation(e: ExplainOutput, maxAttempts: number, io: CommandIo):
   );
   const c = e.classification;
   io.stdout(
-    `tier       ${c.tier} (${c.source === 'rule' ? `rule ${c.rule ?? ''}` : c.source})${c.note === null ? '' : ` — ${c.note}`}`,
+    `tier       ${c.tier} (${c.source === 'rule' ? `rule ${c.rule ?? ''}` : c.source}${c.score === null ? '' : ` ${c.score.toFixed(3)}`})${c.note === null ? '' : ` — ${c.note}`}`,
   );
   io.stdout(`visits     ${e.tiersVisited.join(' → ')}`);
   io.stdout('candidates');
@@ -210,7 +212,14 @@ type ExplainOutput = {
   promptTokens: number;
   requiredCapabilities: readonly string[];
   sensitive: boolean;
-  classification: { source: string; rule: string | null; tier: string; note: string | null };
+  classification: {
+    source: string;
+    rule: string | null;
+    tier: string;
+    /** The difficulty score, when the scorer decided. */
+    score: number | null;
+    note: string | null;
+  };
   tiersVisited: string[];
   candidates: {
     tier: string;

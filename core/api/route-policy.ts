@@ -8,6 +8,7 @@ import {
   objectMeta,
   targetRef,
 } from './common.ts';
+import { BUILTIN_SCORERS } from '../difficulty/scorer-names.ts';
 import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
@@ -158,6 +159,45 @@ const classifier = z
     description: 'classifier: an optional cheap model that picks a tier when no rule matched.',
   });
 
+const scorerThreshold = z
+  .strictObject({
+    tier: tierName.meta({ description: 'tier the request goes to; must name one of spec.tiers.' }),
+    minScore: z.number().min(0).max(1).meta({
+      description:
+        "minScore: requests whose difficulty score (0 to 1) is at least this go to the tier, unless a more capable tier's minScore is met too.",
+    }),
+  })
+  .meta({ description: 'A tier and the difficulty score from which requests go to it.' });
+
+const scorer = withRules(
+  z.strictObject({
+    model: z.enum(BUILTIN_SCORERS).default('difficulty-v1').meta({
+      description:
+        'model: the built-in difficulty model, in-process and without network calls. Valid values: difficulty-v1. Defaults to difficulty-v1.',
+    }),
+    thresholds: listMap(z.array(scorerThreshold).min(1).max(8), ['tier'], 'scorer threshold tiers')
+      .optional()
+      .meta({
+        description:
+          'thresholds per tier: a request goes to the most capable tier whose minScore its score reaches, else to classification.default. `switchyard eval --calibrate` prints them for your own traffic.',
+      }),
+    premiumShare: z.number().gt(0).lt(1).optional().meta({
+      description:
+        "premiumShare instead of thresholds: the share of requests (0 to 1, exclusive) that should go to the most capable tier, turned into that tier's threshold with the model's score distribution on its training data. Without thresholds and premiumShare the model's default threshold (about 40 % to the top tier) is used.",
+    }),
+  }),
+  [
+    {
+      rule: '!has(self.thresholds) || !has(self.premiumShare)',
+      message: 'give scorer.thresholds or scorer.premiumShare, not both',
+      holds: (s) => s.thresholds === undefined || s.premiumShare === undefined,
+    },
+  ],
+).meta({
+  description:
+    'scorer: the built-in difficulty scorer decides the tier when no rule (and no classifier) did.',
+});
+
 const classification = z
   .strictObject({
     default: tierName
@@ -167,6 +207,7 @@ const classification = z
       .default([])
       .meta({ description: 'rules tried in order; the first match wins. Defaults to [].' }),
     classifier: classifier.optional(),
+    scorer: scorer.optional(),
     allowClientTier: z.boolean().default(false).meta({
       description:
         'allowClientTier lets clients choose a tier with the x-switchyard-tier header. Defaults to false.',
@@ -174,7 +215,7 @@ const classification = z
   })
   .meta({
     description:
-      'classification decides the tier of each request: rules, then the optional classifier, then the default.',
+      'classification decides the tier of each request: rules, then the client tier header (when allowed), then the classifier model (when configured), then the difficulty scorer (when configured), then the default.',
   });
 
 const retries = withRules(
@@ -413,6 +454,15 @@ export const routePolicySpec = withRules(
       message: "every classification rule's tier must name one of spec.tiers",
       fieldPath: '.classification.rules',
       holds: (s) => s.classification.rules.every((r) => s.tiers.some((t) => t.name === r.tier)),
+    },
+    {
+      rule: '!has(self.classification) || !has(self.classification.scorer) || !has(self.classification.scorer.thresholds) || self.classification.scorer.thresholds.all(x, self.tiers.exists(t, t.name == x.tier))',
+      message: "every scorer threshold's tier must name one of spec.tiers",
+      fieldPath: '.classification.scorer.thresholds',
+      holds: (s) =>
+        (s.classification.scorer?.thresholds ?? []).every((x) =>
+          s.tiers.some((t) => t.name === x.tier),
+        ),
     },
   ],
 ).meta({

@@ -1,10 +1,6 @@
 import modelV1 from './difficulty-model-v1.json' with { type: 'json' };
 import { loadDifficultyModel, type DifficultyModel } from './model.ts';
-
-/** Names of the built-in difficulty scorers a RoutePolicy may select. */
-export const BUILTIN_SCORERS = ['difficulty-v1'] as const;
-/** A built-in scorer's name. */
-export type BuiltinScorer = (typeof BUILTIN_SCORERS)[number];
+import type { BuiltinScorer } from './scorer-names.ts';
 
 let loaded: DifficultyModel | undefined;
 

@@ -2,8 +2,12 @@ import type { RuleConfig } from '../config/router-config.ts';
 import type { IndexedRoute } from './route-index.ts';
 import type { RoutingInput } from './routing-input.ts';
 
-/** How the tier was chosen: a rule, the client's header, the classifier model, or the default. */
-export type ClassificationSource = 'rule' | 'client' | 'classifier' | 'default';
+/**
+ * How the tier was chosen: a rule, the client's header, the classifier model, the nearest
+ * labelled exemplars by embedding, the difficulty scorer, or the default.
+ */
+export type ClassificationSource =
+  'rule' | 'client' | 'classifier' | 'embeddings' | 'scorer' | 'default';
 
 /** The outcome of classification. */
 export interface Classification {
@@ -13,6 +17,8 @@ export interface Classification {
   rule?: string;
   /** Tags to try first within the tier. */
   preferTags: readonly string[];
+  /** The difficulty score (0 to 1), when the scorer was asked. */
+  score?: number;
 }
 
 /** Header a client may use to pick a tier, when the policy allows it. */

@@ -3,6 +3,7 @@ import {
   defaultClassification,
   type Classification,
 } from '../../core/routing/classify.ts';
+import { classifyByScorer } from '../../core/routing/classify-by-scorer.ts';
 import { isSensitive } from '../../core/routing/governance.ts';
 import { plan, type Plan, type PlanContext } from '../../core/routing/plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from '../../core/routing/route-index.ts';
@@ -60,6 +61,7 @@ export async function decideRoute(
   const classification =
     classifyByRules(route, input) ??
     (await classifyByModel(route, input, sensitive, ctx)) ??
+    classifyByScorer(route, input) ??
     defaultClassification(route);
   const routePlan = plan(route, classification, input, {
     health: (key) => ctx.health.health(key),

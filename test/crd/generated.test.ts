@@ -156,6 +156,7 @@ for (const kind of KINDS) {
       const optIn = new Set([
         'spec.auth.secretRef',
         'spec.classification.classifier',
+        'spec.classification.scorer',
         'spec.governance',
         'spec.budget',
         'spec.cache.exact',

@@ -42,6 +42,18 @@ test('npm start serves the demo policies over simulated providers and stops clea
       .withResponse();
     assert.ok((data.choices[0]?.message.content ?? '').length > 0);
     assert.equal(response.headers.get('x-switchyard-rule'), 'reasoning');
+    // No rule matches these two: the difficulty scorer tells the proof from the greeting.
+    const tierOf = async (content: string) => {
+      const { response: r } = await client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content }] })
+        .withResponse();
+      return [r.headers.get('x-switchyard-tier'), r.headers.get('x-switchyard-rule')];
+    };
+    assert.deepEqual(
+      await tierOf('Prove rigorously that there are infinitely many prime numbers.'),
+      ['premium', null],
+    );
+    assert.deepEqual(await tierOf("Translate 'good morning' into French"), ['budget', null]);
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
     for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
