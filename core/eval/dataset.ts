@@ -28,6 +28,8 @@ export const datasetLine = z
 export interface DatasetItem {
   /** The line's `id`, else `line N`. */
   id: string;
+  /** 1-based line number in the file. */
+  line: number;
   request: ChatCompletionRequest;
   headers: Record<string, string>;
   label: string;
@@ -81,6 +83,7 @@ function parseLine(raw: string, model: string, line: number): DatasetItem | stri
   for (const [k, v] of Object.entries(l.headers ?? {})) headers[k.toLowerCase()] = v;
   return {
     id: l.id ?? `line ${line}`,
+    line,
     request: request.data,
     headers,
     label: l.label,
