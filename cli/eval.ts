@@ -44,7 +44,7 @@ export interface EvalReport {
   policy: string;
   dataset: string;
   /** The scorer as compiled: thresholds most capable tier first, and where they came from. */
-  scorer: IndexedRoute['config']['classification']['scorer'] | null;
+  scorer: NonNullable<IndexedRoute['config']['classification']['scorer']> | null;
   summary: EvalSummary;
   /** APGR over the threshold sweep; null without a scorer or without grades. */
   apgr: number | null;
