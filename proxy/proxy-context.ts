@@ -11,6 +11,7 @@ import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
+import type { EmbeddingSignal } from './signals/embedding-signal.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -46,4 +47,6 @@ export interface ProxyContext {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** A new unique id for responses that lack one. */
   newId: () => string;
+  /** The k-nearest-exemplars routing signal, with its embeddings cache and circuit. */
+  embeddings: EmbeddingSignal;
 }

@@ -19,6 +19,8 @@ import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { adapterEmbedder } from './signals/adapter-embedder.ts';
+import { EmbeddingSignal } from './signals/embedding-signal.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -57,15 +59,17 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const now = (): number => performance.now();
   const log = options.log ?? stdoutSink;
   const state = options.state ?? new MemoryState();
+  const credentials = new CredentialStore();
+  const upstream = new UpstreamClient();
   const ctx: ProxyContext = {
     config: new ConfigStore(),
-    credentials: new CredentialStore(),
+    credentials,
     health: new HealthTracker(now, (key, state) => {
       const [provider = '', model = ''] = key.split('/');
       metrics.circuitState.set({ provider, model }, CIRCUIT_VALUE[state]);
     }),
     metrics,
-    upstream: new UpstreamClient(),
+    upstream,
     adapterFor,
     log,
     quality: new QualityGate(),
@@ -82,6 +86,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
+    embeddings: new EmbeddingSignal(adapterEmbedder({ adapterFor, upstream, credentials }), now),
   };
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {

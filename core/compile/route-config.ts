@@ -27,6 +27,7 @@ export function routeConfigOf(
       default: classification.default ?? firstTier?.name ?? '',
       rules: classification.rules.map(ruleConfigOf),
       ...(resolution.classifier === undefined ? {} : { classifier: resolution.classifier }),
+      ...(resolution.embeddings === undefined ? {} : { embeddings: resolution.embeddings }),
       ...(classification.scorer === undefined
         ? {}
         : { scorer: scorerConfigOf(classification.scorer, spec.tiers) }),

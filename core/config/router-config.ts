@@ -114,6 +114,18 @@ export const routeConfig = z.strictObject({
     classifier: z
       .strictObject({ provider: z.string(), model: z.string(), timeoutMs: z.int() })
       .optional(),
+    embeddings: z
+      .strictObject({
+        provider: z.string(),
+        model: z.string(),
+        exemplars: z.array(z.strictObject({ text: z.string(), tier: z.string() })),
+        k: z.int(),
+        minConfidence: z.number(),
+        timeoutMs: z.int(),
+        failuresToOpen: z.int(),
+        cooldownSeconds: z.int(),
+      })
+      .optional(),
     scorer: z
       .strictObject({
         model: z.string(),

@@ -19,6 +19,8 @@ export interface Classification {
   preferTags: readonly string[];
   /** The difficulty score (0 to 1), when the scorer was asked. */
   score?: number;
+  /** The winning tier's share of the nearest exemplars' vote, when they decided. */
+  confidence?: number;
 }
 
 /** Header a client may use to pick a tier, when the policy allows it. */

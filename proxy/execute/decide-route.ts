@@ -9,6 +9,7 @@ import { plan, type Plan, type PlanContext } from '../../core/routing/plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from '../../core/routing/route-index.ts';
 import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import { ProxyError } from '../http/proxy-error.ts';
+import { classifyByEmbeddings } from '../signals/classify-by-embeddings.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { askClassifier } from './classifier-call.ts';
 
@@ -61,6 +62,7 @@ export async function decideRoute(
   const classification =
     classifyByRules(route, input) ??
     (await classifyByModel(route, input, sensitive, ctx)) ??
+    (await classifyByEmbeddings(route, input, sensitive, ctx)) ??
     classifyByScorer(route, input) ??
     defaultClassification(route);
   const routePlan = plan(route, classification, input, {

@@ -157,6 +157,7 @@ for (const kind of KINDS) {
         'spec.auth.secretRef',
         'spec.classification.classifier',
         'spec.classification.scorer',
+        'spec.classification.embeddings',
         'spec.governance',
         'spec.budget',
         'spec.cache.exact',

@@ -249,6 +249,50 @@ const EDGE_CASES: { name: string; valid: boolean; doc: { kind: string } }[] = [
     }),
   },
   {
+    name: 'an embeddings signal with an exemplar for an existing tier',
+    valid: true,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'prove it', tier: 't' }],
+        },
+      },
+    }),
+  },
+  {
+    name: 'an embeddings exemplar for a tier that does not exist',
+    valid: false,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'prove it', tier: 'x' }],
+        },
+      },
+    }),
+  },
+  {
+    name: 'an embeddings signal without exemplars',
+    valid: false,
+    doc: policy({
+      classification: { embeddings: { target: { provider: 'p', model: 'e' }, exemplars: [] } },
+    }),
+  },
+  {
+    name: 'an embeddings minimum confidence below one half',
+    valid: false,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'a', tier: 't' }],
+          minConfidence: 0.4,
+        },
+      },
+    }),
+  },
+  {
     name: 'a scorer with a threshold for an existing tier',
     valid: true,
     doc: policy({ classification: { scorer: { thresholds: [{ tier: 't', minScore: 0.7 }] } } }),
