@@ -77,29 +77,39 @@ export class EmbeddingSignal {
       return { outcome: 'skipped_outside_pool', called: false };
     const exemplars = this.#exemplarsFor(target, settings);
     if (exemplars === undefined) return { outcome: 'warming', called: false };
-    const text = input.lastUserText.slice(0, MAX_EMBEDDED_CHARS);
-    const key = `${target.key}\n${text}`;
-    let vector = this.#cached(key);
-    const called = vector === undefined;
-    if (vector === undefined) {
-      if (this.#isOpen(target.key, settings))
-        return { outcome: 'skipped_circuit_open', called: false };
-      try {
-        [vector] = await this.#embed(target, [text], AbortSignal.timeout(settings.timeoutMs));
-        if (vector === undefined) throw new Error('no embedding in the answer');
-        this.#remember(key, vector);
-        this.#succeeded(target.key);
-      } catch (error) {
-        this.#failed(target.key, settings);
-        const timeout = error instanceof Error && error.name === 'TimeoutError';
-        return { outcome: timeout ? 'timeout' : 'error', called };
-      }
-    }
+    const embedded = await this.#vectorOf(target, input.lastUserText, settings);
+    if ('outcome' in embedded) return embedded;
+    const { vector, called } = embedded;
     const tiers = route.tiers.map((t) => t.name);
     const vote = voteByNeighbours(vector, exemplars, settings.k, tiers);
     if (vote === undefined || vote.confidence < settings.minConfidence)
       return { outcome: 'unsure', confidence: vote?.confidence ?? 0, called };
     return { outcome: 'decided', tier: vote.tier, confidence: vote.confidence, called };
+  }
+
+  /** The text's vector, from the cache or one call; a verdict when the call cannot be made. */
+  async #vectorOf(
+    target: ResolvedTarget,
+    fullText: string,
+    settings: Settings,
+  ): Promise<{ vector: Float32Array; called: boolean } | EmbeddingVerdict> {
+    const text = fullText.slice(0, MAX_EMBEDDED_CHARS);
+    const key = `${target.key}\n${text}`;
+    const cached = this.#cached(key);
+    if (cached !== undefined) return { vector: cached, called: false };
+    if (this.#isOpen(target.key, settings))
+      return { outcome: 'skipped_circuit_open', called: false };
+    try {
+      const [vector] = await this.#embed(target, [text], AbortSignal.timeout(settings.timeoutMs));
+      if (vector === undefined) throw new Error('no embedding in the answer');
+      this.#remember(key, vector);
+      this.#succeeded(target.key);
+      return { vector, called: true };
+    } catch (error) {
+      this.#failed(target.key, settings);
+      const timeout = error instanceof Error && error.name === 'TimeoutError';
+      return { outcome: timeout ? 'timeout' : 'error', called: true };
+    }
   }
 
   /** The exemplars' vectors when ready; else starts (once) embedding them in the background. */
