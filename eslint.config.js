@@ -75,7 +75,7 @@ export default tseslint.config(
             },
             {
               group: ['express', 'undici', 'prom-client', '@kubernetes/*', 'js-yaml'],
-              message: 'core/ imports only zod and itself.',
+              message: 'core/ imports only zod, @noble/hashes and itself.',
             },
             {
               group: ['**/operator/**', '**/proxy/**', '**/cli/**'],

@@ -1,14 +1,19 @@
 import type { Classification } from '../core/routing/classify.ts';
-import { classifyByRules, defaultClassification } from '../core/routing/classify.ts';
 import { classifyByScorer } from '../core/routing/classify-by-scorer.ts';
-import { isSensitive } from '../core/routing/governance.ts';
+import {
+  decide,
+  sensitivityOf,
+  type AskClassifier,
+  type AskEmbeddings,
+  type RouteDecision,
+} from '../core/routing/decide.ts';
 import { expectedCostUSD, plan, type Plan } from '../core/routing/plan.ts';
 import type { IndexedRoute } from '../core/routing/route-index.ts';
 import type { RoutingInput } from '../core/routing/routing-input.ts';
 import { averagePgr, performanceGapRecovered, type CurvePoint } from '../core/eval/curve.ts';
 import type { DatasetItem } from '../core/eval/dataset.ts';
 import { summarise, type EvalOutcome, type EvalSummary } from '../core/eval/metrics.ts';
-import { routingInputFor } from '../proxy/execute/routing-input.ts';
+import { routingInputFor } from '../core/routing/request-input.ts';
 
 /** A prompt ready to route: its routing input and what the baselines cost. */
 export interface PreparedItem {
@@ -19,16 +24,27 @@ export interface PreparedItem {
   topCostUSD: number;
 }
 
-/** Routes one request as a proxy with every circuit closed would: the proxy's own steps. */
-export type Decide = (route: IndexedRoute, item: PreparedItem) => Promise<Classification>;
+/** Routes one request as a proxy with every circuit closed would. */
+export type Decide = (route: IndexedRoute, item: PreparedItem) => Promise<RouteDecision>;
 
-/** The offline decision: rules → client tier → scorer → default, no network. */
-export const decideOffline: Decide = (route, prepared) =>
-  Promise.resolve(
-    classifyByRules(route, prepared.input) ??
-      classifyByScorer(route, prepared.input) ??
-      defaultClassification(route),
-  );
+/**
+ * The proxy's own decision function (core/routing/decide.ts) with every circuit closed, no
+ * budget pressure and, unless `live` signals are given, no network: the classifier model and
+ * the embeddings signal are then not asked, as in `switchyard explain`.
+ */
+export function decideWith(
+  live: { askClassifier?: AskClassifier; askEmbeddings?: AskEmbeddings } = {},
+): Decide {
+  return (route, prepared) => {
+    const resolution = { routeName: route.config.alias, route, direct: undefined };
+    return decide(resolution, prepared.input, prepared.sensitive, {
+      health: () => ({ circuit: 'closed' }),
+      random: () => 0,
+      budget: 'normal',
+      ...live,
+    });
+  };
+}
 
 /** Builds the routing input of every item once, with `outputTokens` where a request sets none. */
 export function prepare(
@@ -43,11 +59,9 @@ export function prepare(
       base.maxOutputTokens === undefined && outputTokens !== undefined
         ? { ...base, maxOutputTokens: outputTokens }
         : base;
-    const sensitive = isSensitive(
-      route.config.governance,
-      route.sensitivePatterns,
-      input.headers,
-      input.allText,
+    const sensitive = sensitivityOf(
+      { routeName: route.config.alias, route, direct: undefined },
+      input,
     );
     const costOn = (tier: string) =>
       firstCost(
@@ -72,8 +86,7 @@ export async function evaluate(
 ): Promise<{ outcomes: EvalOutcome[]; summary: EvalSummary }> {
   const outcomes: EvalOutcome[] = [];
   for (const p of prepared) {
-    const classification = await decide(route, p);
-    const routePlan = planFor(route, classification, p.input, p.sensitive);
+    const { classification, routePlan } = await decide(route, p);
     const first = routePlan.attempts[0];
     outcomes.push({
       label: p.item.label,

@@ -7,7 +7,7 @@ import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts
 import {
   apgrOf,
   calibrate,
-  decideOffline,
+  decideWith,
   evaluate,
   prepare,
   sweep,
@@ -83,7 +83,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   if (route === undefined) return EXIT.problems;
   const items = await readItems(options.dataset, route, io);
   if (items === undefined) return EXIT.problems;
-  const report = await evaluateAll(route, items, options, decideOffline);
+  const report = await evaluateAll(route, items, options, decideWith());
   if (options.json) io.stdout(JSON.stringify(report, null, 2));
   else printEvaluation(report, io);
   return EXIT.ok;

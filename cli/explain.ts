@@ -1,18 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { compile } from '../core/compile/compile.ts';
 import { chatCompletionRequest } from '../core/openai/chat-request.ts';
-import { classifyByRules, defaultClassification } from '../core/routing/classify.ts';
-import { classifyByScorer } from '../core/routing/classify-by-scorer.ts';
-import { isSensitive } from '../core/routing/governance.ts';
-import { expectedCostUSD, plan, type Plan } from '../core/routing/plan.ts';
+import { decide, sensitivityOf, type RouteDecision } from '../core/routing/decide.ts';
+import { expectedCostUSD, type Plan } from '../core/routing/plan.ts';
 import {
   buildRouteIndex,
   type IndexedRoute,
   type ResolvedTarget,
 } from '../core/routing/route-index.ts';
+import { routingInputFor } from '../core/routing/request-input.ts';
 import type { RoutingInput } from '../core/routing/routing-input.ts';
 import type { ChatCompletionRequest } from '../core/openai/types.ts';
-import { routingInputFor } from '../proxy/execute/routing-input.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
 import { loadManifests } from './load-manifests.ts';
 
@@ -50,7 +48,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     );
     return EXIT.problems;
   }
-  const explanation = explainRequest(route, routingInputFor(request, options.headers));
+  const explanation = await explainRequest(route, routingInputFor(request, options.headers));
   if (options.json) io.stdout(JSON.stringify(explanation, null, 2));
   else printExplanation(explanation, route.config.failover.maxAttempts, io);
   return EXIT.ok;
@@ -115,26 +113,50 @@ async function readRequest(
   return undefined;
 }
 
-/** What plan() decides for this request, with circuits closed and latencies unknown. */
-function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput {
-  const sensitive = isSensitive(
-    route.config.governance,
-    route.sensitivePatterns,
-    input.headers,
-    input.allText,
-  );
-  const byRule = classifyByRules(route, input);
-  const classification = byRule ?? classifyByScorer(route, input) ?? defaultClassification(route);
-  const latency = input.headers['x-switchyard-latency'];
-  const routePlan = plan(route, classification, input, {
+/**
+ * What the proxy's own decision function (core/routing/decide.ts) decides for this request, with
+ * circuits closed, latencies unknown and no classifier model to ask.
+ */
+export async function explainDecision(
+  route: IndexedRoute,
+  input: RoutingInput,
+): Promise<RouteDecision> {
+  const resolution = { routeName: route.config.alias, route, direct: undefined };
+  return decide(resolution, input, sensitivityOf(resolution, input), {
     health: () => ({ circuit: 'closed' }),
     random: () => 0,
-    latencyClass: latency === 'interactive' || latency === 'batch' ? latency : undefined,
-    sensitive,
     budget: 'normal',
   });
-  const classifierNote =
-    byRule === undefined && route.config.classification.classifier !== undefined;
+}
+
+async function explainRequest(route: IndexedRoute, input: RoutingInput): Promise<ExplainOutput> {
+  const { classification, routePlan, sensitive, refusal } = await explainDecision(route, input);
+  return explanationOf(route, input, { classification, routePlan, sensitive, refusal });
+}
+
+/** What explain cannot ask (network signals), said next to what it decided without them. */
+function noteOf(route: IndexedRoute, source: string): string | null {
+  if (source === 'rule' || source === 'client') return null;
+  const c = route.config.classification;
+  const asked = [
+    ...(c.classifier === undefined ? [] : ['the classifier model']),
+    ...(c.embeddings === undefined ? [] : ['the embeddings signal']),
+  ];
+  return asked.length === 0
+    ? null
+    : `no rule matched: ${asked.join(', then ')} would be asked first`;
+}
+
+function explanationOf(
+  route: IndexedRoute,
+  input: RoutingInput,
+  {
+    classification,
+    routePlan,
+    sensitive,
+    refusal,
+  }: Pick<RouteDecision, 'classification' | 'routePlan' | 'sensitive' | 'refusal'>,
+): ExplainOutput {
   return {
     route: route.config.alias,
     policy: `${route.config.namespace}/${route.config.policy}`,
@@ -146,7 +168,7 @@ function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput
       rule: classification.rule ?? null,
       tier: classification.tier,
       score: classification.score ?? null,
-      note: classifierNote ? 'no rule matched: the classifier model would be asked first' : null,
+      note: noteOf(route, classification.source),
     },
     tiersVisited: routePlan.tiers,
     candidates: route.tiers.flatMap((tier) =>
@@ -157,6 +179,7 @@ function explainRequest(route: IndexedRoute, input: RoutingInput): ExplainOutput
       tier: a.tier,
       target: a.target.key,
     })),
+    refusal: refusal?.message ?? null,
   };
 }
 
@@ -203,7 +226,7 @@ function printExplanation(e: ExplainOutput, maxAttempts: number, io: CommandIo):
   io.stdout(`attempts   (at most ${maxAttempts}, retries included)`);
   for (const a of e.attempts) io.stdout(`  ${a.order}. ${a.target} [${a.tier}]`);
   if (e.attempts.length === 0)
-    io.stdout('  none: the request would be refused (no target can serve it)');
+    io.stdout(`  none: the request would be refused (${e.refusal ?? 'no target can serve it'})`);
 }
 
 type ExplainOutput = {
@@ -229,6 +252,8 @@ type ExplainOutput = {
     reason: string | null;
   }[];
   attempts: { order: number; tier: string; target: string }[];
+  /** Why the request would be refused, when no attempt can be made. */
+  refusal: string | null;
 };
 
 async function readStdin(): Promise<string> {

@@ -12,6 +12,8 @@ import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
 import type { EmbeddingSignal } from './signals/embedding-signal.ts';
+import type { AnswerObserver } from './answer/outcome.ts';
+import type { AskClassifier, AskEmbeddings } from '../core/routing/decide.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -38,6 +40,10 @@ export interface ProxyContext {
   /** Client API keys; open when none are configured. */
   auth: ClientAuth;
   cache: ResponseCache;
+  /** Asks a policy's classifier model (./execute/classifier-call.ts). */
+  askClassifier: AskClassifier;
+  /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
+  observers: AnswerObserver[];
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;
@@ -49,4 +55,6 @@ export interface ProxyContext {
   newId: () => string;
   /** The k-nearest-exemplars routing signal, with its embeddings cache and circuit. */
   embeddings: EmbeddingSignal;
+  /** Asks `embeddings` for a route, as decide() wants it. */
+  askEmbeddings: AskEmbeddings;
 }

@@ -13,6 +13,7 @@ import type { ProxyContext, ProxyOptions } from './proxy-context.ts';
 import { UpstreamClient } from './upstream/upstream-client.ts';
 import { nodeHttp } from './lean-imports.ts';
 import { QualityGate } from './execute/quality-gate.ts';
+import { classifierOf } from './execute/classifier-call.ts';
 import { Prober } from './health/prober.ts';
 import { BudgetGuard } from './budget/budget-guard.ts';
 import { ResponseCache } from './cache/response-cache.ts';
@@ -21,6 +22,7 @@ import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
 import { adapterEmbedder } from './signals/adapter-embedder.ts';
 import { EmbeddingSignal } from './signals/embedding-signal.ts';
+import { embeddingsOf } from './signals/embeddings-of.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -77,6 +79,8 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     budget: new BudgetGuard(state, () => Date.now(), metrics, log),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
+    askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
+    observers: [],
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,
@@ -87,7 +91,10 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
     embeddings: new EmbeddingSignal(adapterEmbedder({ adapterFor, upstream, credentials }), now),
+    askEmbeddings: () => Promise.reject(new Error('set below, once the context exists')),
   };
+  ctx.askClassifier = classifierOf(ctx);
+  ctx.askEmbeddings = embeddingsOf(ctx);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);

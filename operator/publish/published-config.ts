@@ -1,10 +1,19 @@
 import { gunzipSync } from 'node:zlib';
-import { readPublishedConfig } from '../../core/config/published-config.ts';
-import type { RouterConfig } from '../../core/config/router-config.ts';
-import { CONFIG_KEYS } from './output-names.ts';
+import {
+  decodePublishedConfigMap,
+  type PublishedConfigMap,
+} from '../../core/config/published-config.ts';
+import { routerConfig, type RouterConfig } from '../../core/config/router-config.ts';
 
 /** The largest config inflated when read back; far above what a ConfigMap can carry gzipped. */
 const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
+
+/** Inflates `config.json.gz` within the bound. */
+export function inflateConfig(base64Gzip: string): string {
+  return gunzipSync(Buffer.from(base64Gzip, 'base64'), {
+    maxOutputLength: MAX_INFLATED_BYTES,
+  }).toString('utf8');
+}
 
 /**
  * The RouterConfig the operator published earlier, read back from its ConfigMap (plain or
@@ -12,20 +21,12 @@ const MAX_INFLATED_BYTES = 64 * 1024 * 1024;
  * it as the previous config, so policies serving their last accepted version keep doing so.
  */
 export function publishedConfigOf(
-  configMap: { data?: Record<string, string>; binaryData?: Record<string, string> } | undefined,
+  configMap: PublishedConfigMap | undefined,
 ): RouterConfig | undefined {
   if (configMap === undefined) return undefined;
-  const json = configMap.data?.[CONFIG_KEYS.json];
-  const gzipped = configMap.binaryData?.[CONFIG_KEYS.gzip];
   try {
-    const text =
-      json ??
-      (gzipped === undefined
-        ? undefined
-        : gunzipSync(Buffer.from(gzipped, 'base64'), {
-            maxOutputLength: MAX_INFLATED_BYTES,
-          }).toString('utf8'));
-    return text === undefined ? undefined : readPublishedConfig(text);
+    const result = routerConfig.safeParse(decodePublishedConfigMap(configMap, inflateConfig));
+    return result.success ? result.data : undefined;
   } catch {
     return undefined;
   }

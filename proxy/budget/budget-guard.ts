@@ -7,7 +7,7 @@ import {
   type BudgetPressure,
 } from '../../core/budget/budget.ts';
 import type { RouteConfig } from '../../core/config/router-config.ts';
-import { ProxyError } from '../http/proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import type { LogSink } from '../log/request-log.ts';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
 import type { SharedState } from '../state/shared-state.ts';

@@ -1,5 +1,5 @@
 import { credentialKey } from '../config/credential-store.ts';
-import { CREDENTIAL_REFS_ANNOTATION } from './published-names.ts';
+import { ANNOTATIONS } from '../../core/config/published-names.ts';
 
 /** A Secret as the watcher reads it. */
 export interface SecretLike {
@@ -19,7 +19,7 @@ export interface DecodedCredentials {
  * (`<namespace>.<secret>.<key>`) cannot be split back when a name contains a dot.
  */
 export function decodeCredentials(secret: SecretLike): DecodedCredentials {
-  const refs = parseRefs(secret.metadata?.annotations?.[CREDENTIAL_REFS_ANNOTATION]);
+  const refs = parseRefs(secret.metadata?.annotations?.[ANNOTATIONS.credentialRefs]);
   const values = new Map<string, string>();
   const unmapped: string[] = [];
   for (const [dataKey, base64] of Object.entries(secret.data ?? {})) {

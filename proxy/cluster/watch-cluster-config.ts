@@ -10,7 +10,7 @@ import {
   type NamedWatchTiming,
   type WatchedObject,
 } from './named-object-watch.ts';
-import { CONFIG_MAP_NAME, CREDENTIALS_SECRET_NAME } from './published-names.ts';
+import { CONFIG_MAP_NAME, CREDENTIALS_SECRET_NAME } from '../../core/config/published-names.ts';
 
 /** Something the cluster watcher did; for logs and tests. Never carries a secret value. */
 export type ClusterWatchEvent =

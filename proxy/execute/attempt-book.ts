@@ -1,5 +1,5 @@
 import type { PlannedAttempt } from '../../core/routing/plan.ts';
-import { ProxyError } from '../http/proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import type { HealthTracker } from '../health/health-tracker.ts';
 import type { ProxyMetrics } from '../metrics/proxy-metrics.ts';
 import { countsAgainstTarget, type AttemptFailure, type AttemptRecord } from './attempt.ts';

@@ -6,7 +6,7 @@ import { testConfig } from '../../core/routing/fixtures.test-support.ts';
 import type { PlannedAttempt } from '../../core/routing/plan.ts';
 import { HealthTracker } from '../health/health-tracker.ts';
 import { ProxyMetrics } from '../metrics/proxy-metrics.ts';
-import { ProxyError } from '../http/proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import type { AttemptFailure, AttemptResult } from './attempt.ts';
 import { backoffMs, runPlan, type FailoverSettings } from './run-plan.ts';
 

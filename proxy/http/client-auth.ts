@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 /** A client allowed to call the proxy; its name becomes the tenant of its requests. */
 interface Client {

@@ -1,45 +1,40 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Usage } from '../../core/cost/usage.ts';
-import type { EmbeddingsRequest, EmbeddingsResponse } from '../../core/openai/types.ts';
+import type { EmbeddingsRequest } from '../../core/openai/types.ts';
+import { resolveModel } from '../../core/routing/decide.ts';
 import type { Plan } from '../../core/routing/plan.ts';
+import type { AnswerJob } from '../answer/answer-job.ts';
+import { finish } from '../answer/finish.ts';
+import type { EmbeddingsValue } from '../answer/outcome.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import { abortedByTimeout } from '../execute/attempt-timeout.ts';
 import { thrownFailure, type AttemptFn } from '../execute/attempt.ts';
 import { upstreamTarget } from '../execute/chat-attempts.ts';
-import { resolveModel } from '../execute/decide-route.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
-import { settleCompletion } from './accounting.ts';
-import { parseEmbeddingsRequest } from './parse-request.ts';
-import { failedOnRoute, ProxyError } from './proxy-error.ts';
 import { abortWhenClientGone } from './client-gone.ts';
-import { receiptHeaders } from './receipt.ts';
-import { requestIdOf, tenantOf } from './request-id.ts';
-
-type EmbeddingsResult = {
-  response: EmbeddingsResponse;
-  usage: Usage;
-  upstreamRequestId: string | undefined;
-};
+import { parseEmbeddingsRequest } from './parse-request.ts';
 
 /**
  * Handles POST /v1/embeddings for a concrete provider/model with the `embeddings` capability.
  * Policy aliases route chat completions (compile() keeps embeddings-only models out of tiers), so
  * an alias here is a clear 400 that names what to send instead.
  */
-export async function handleEmbeddings(
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: Buffer,
-  ctx: ProxyContext,
-  receivedAtMs: number,
-): Promise<void> {
+export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<void> {
+  const { ctx } = job;
   const request = parseEmbeddingsRequest(body);
   const index = ctx.config.current;
   if (index === undefined)
     throw new ProxyError('NOT_READY', 'the proxy has not loaded a config yet');
   const resolution = resolveModel(index, request.model);
+  if (resolution === undefined) {
+    throw new ProxyError(
+      'MODEL_NOT_FOUND',
+      `The model \`${request.model}\` does not exist: send an embeddings model id from GET /v1/models`,
+      { param: 'model' },
+    );
+  }
+  job.resolution = resolution;
   if (resolution.direct === undefined) {
     const models = [...index.targets.values()]
       .filter((t) => t.model.capabilities.includes('embeddings'))
@@ -61,57 +56,21 @@ export async function handleEmbeddings(
     exclusions: [],
     tiers: ['direct'],
   };
-  const signal = abortWhenClientGone(res);
+  job.signal = abortWhenClientGone(job.res);
   const run = await runPlan(
     routePlan.attempts,
     DIRECT_FAILOVER,
-    signal,
+    job.signal,
     embeddingsAttempt(request, ctx),
     ctx,
-  ).catch((error: unknown) => {
-    throw failedOnRoute(error, resolution.routeName);
-  });
-  ctx.health.recordSuccess(run.winner.target, ctx.now() - receivedAtMs, undefined);
-  ctx.health.attemptEnded(run.winner.target, run.value.usage.inputTokens);
-  const accounting = settleCompletion(ctx, {
-    resolution,
-    classification: { tier: 'direct', source: 'client', preferTags: [] },
-    routePlan,
-    winner: run.winner,
-    attempts: run.attempts,
-    usage: run.value.usage,
-    stream: false,
-    status: 200,
-    receivedAtMs,
-    requestId: requestIdOf(req),
-    upstreamRequestId: run.value.upstreamRequestId,
-    tenant: tenantOf(req),
-  });
-  const payload = JSON.stringify(run.value.response);
-  res.writeHead(200, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    ...receiptHeaders({
-      route: resolution.routeName,
-      rule: undefined,
-      tier: 'direct',
-      provider: target.provider.name,
-      model: target.model.name,
-      attempts: run.attempts,
-      costUSD: accounting.costUSD,
-      overheadMs: accounting.overheadMs,
-      cache: 'off',
-      requestId: requestIdOf(req),
-    }),
-  });
-  res.end(payload);
-  accounting.record();
+  );
+  await finish(job, { kind: 'embeddings', run });
 }
 
 function embeddingsAttempt(
   request: EmbeddingsRequest,
   ctx: ProxyContext,
-): AttemptFn<EmbeddingsResult> {
+): AttemptFn<EmbeddingsValue> {
   return async (target, signal) => {
     const adapter = ctx.adapterFor(target.provider.api);
     try {

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { chatCompletionRequest } from '../../core/openai/chat-request.ts';
 import { embeddingsRequest } from '../../core/openai/embeddings.ts';
 import type { ChatCompletionRequest, EmbeddingsRequest } from '../../core/openai/types.ts';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 /** Parses and validates a chat completion body; errors name the offending field like OpenAI does. */
 export function parseChatRequest(body: Buffer): ChatCompletionRequest {

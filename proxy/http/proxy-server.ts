@@ -1,58 +1,51 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { newAnswerJob, noteTenant, type AnswerJob } from '../answer/answer-job.ts';
+import { finish } from '../answer/finish.ts';
+import { TENANT_HEADER } from '../cache/response-cache.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import { nodeHttp } from '../lean-imports.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { handleChat } from './chat-handler.ts';
 import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
-import { ProxyError } from './proxy-error.ts';
 import { readBody } from './read-body.ts';
-import { assignRequestId, REQUEST_ID_HEADER, requestIdOf, tenantOf } from './request-id.ts';
-import { TENANT_HEADER } from '../cache/response-cache.ts';
+import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 
 /**
  * The data-plane HTTP server: the OpenAI-compatible API plus health endpoints. Plain node:http
  * rather than express on this path: five fixed routes do not need a router, and every
  * microsecond here is added to every request (see docs/adr/0002-node-http-on-the-hot-path.md).
+ * Every request becomes an AnswerJob; whatever it throws is answered by `finish()` as an error.
  */
 export function createProxyServer(ctx: ProxyContext): Server {
   const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
     const receivedAtMs = ctx.now();
     assignRequestId(req, ctx.newId);
-    dispatch(req, res, ctx, receivedAtMs).catch((error: unknown) =>
-      sendError(res, error, ctx, req, receivedAtMs),
-    );
+    const job = newAnswerJob(req, res, ctx, receivedAtMs);
+    dispatch(job).catch((error: unknown) => answerFailure(job, error));
   });
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // long streams are bounded by the policy's timeouts instead
   return server;
 }
 
-async function dispatch(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: ProxyContext,
-  receivedAtMs: number,
-): Promise<void> {
-  const path = (req.url ?? '/').split('?', 1)[0];
-  switch (path) {
+async function dispatch(job: AnswerJob): Promise<void> {
+  const { req, res, ctx } = job;
+  switch (job.path) {
     case '/v1/chat/completions':
     case '/chat/completions':
+      job.endpoint = 'chat';
       requireMethod(req, 'POST');
       countInFlight(res, ctx);
-      authenticate(req, ctx);
-      return handleChat(req, res, await readBody(req, ctx.options.maxBodyBytes), ctx, receivedAtMs);
+      authenticate(job);
+      return handleChat(job, await readBody(req, ctx.options.maxBodyBytes));
     case '/v1/embeddings':
     case '/embeddings':
+      job.endpoint = 'embeddings';
       requireMethod(req, 'POST');
       countInFlight(res, ctx);
-      authenticate(req, ctx);
-      return handleEmbeddings(
-        req,
-        res,
-        await readBody(req, ctx.options.maxBodyBytes),
-        ctx,
-        receivedAtMs,
-      );
+      authenticate(job);
+      return handleEmbeddings(job, await readBody(req, ctx.options.maxBodyBytes));
     case '/v1/models':
     case '/models':
       requireMethod(req, 'GET');
@@ -69,9 +62,23 @@ async function dispatch(
     default:
       throw new ProxyError(
         'NOT_FOUND',
-        `no route for ${req.method ?? 'GET'} ${path ?? '/'}; this is an OpenAI-compatible API under /v1`,
+        `no route for ${req.method ?? 'GET'} ${job.path}; this is an OpenAI-compatible API under /v1`,
       );
   }
+}
+
+/** Answers a failure through the one finish path; a failure inside it is only logged. */
+function answerFailure(job: AnswerJob, error: unknown): void {
+  finish(job, { kind: 'error', error }).catch((failure: unknown) => {
+    job.ctx.log({
+      time: new Date(job.ctx.wallNow()).toISOString(),
+      level: 'error',
+      msg: 'answering a failure failed',
+      requestId: job.requestId,
+      error: String((failure as Error)?.stack ?? failure),
+    });
+    if (!job.res.writableEnded) job.res.destroy();
+  });
 }
 
 /** Counts the request in `switchyard_requests_in_flight` until its response closes. */
@@ -84,7 +91,8 @@ function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
  * Checks the client's key when keys are configured. The key's client name becomes the tenant,
  * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache.
  */
-function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
+function authenticate(job: AnswerJob): void {
+  const { req, ctx } = job;
   let client: string | undefined;
   try {
     client = ctx.auth.authenticate(req.headers);
@@ -93,6 +101,7 @@ function authenticate(req: IncomingMessage, ctx: ProxyContext): void {
     throw error;
   }
   if (client !== undefined) req.headers[TENANT_HEADER] = client;
+  noteTenant(job);
 }
 
 function requireMethod(req: IncomingMessage, method: string): void {
@@ -106,62 +115,6 @@ function sendJson(req: IncomingMessage, res: ServerResponse, status: number, bod
     'content-type': 'application/json',
     [REQUEST_ID_HEADER]: requestIdOf(req),
     'content-length': Buffer.byteLength(payload),
-  });
-  res.end(payload);
-}
-
-/** Answers any failure in OpenAI's error format; unexpected errors become a 500 without details. */
-function sendError(
-  res: ServerResponse,
-  error: unknown,
-  ctx: ProxyContext,
-  req: IncomingMessage,
-  receivedAtMs: number,
-): void {
-  const proxyError =
-    error instanceof ProxyError
-      ? error
-      : new ProxyError('INTERNAL', 'internal error in the proxy; see its logs');
-  ctx.log({
-    time: new Date(ctx.wallNow()).toISOString(),
-    level: proxyError.status >= 500 ? 'error' : 'warn',
-    msg: 'request failed',
-    requestId: requestIdOf(req),
-    tenant: tenantOf(req),
-    route: proxyError.route,
-    path: (req.url ?? '').split('?', 1)[0],
-    status: proxyError.status,
-    errorCode: proxyError.code,
-    origin: proxyError.origin,
-    latencyMs: Math.round((ctx.now() - receivedAtMs) * 1000) / 1000,
-    ...(proxyError.code === 'INTERNAL'
-      ? { error: String((error as Error)?.stack ?? error) }
-      : { error: proxyError.message }),
-  });
-  ctx.metrics.requests.inc({
-    route: proxyError.route ?? 'none',
-    tier: 'none',
-    provider: 'none',
-    model: 'none',
-    code: String(proxyError.status),
-    cache: 'off',
-  });
-  if (res.headersSent) {
-    // A stream already started: the relay reports its own errors; just make sure it ends.
-    if (!res.writableEnded) res.end();
-    return;
-  }
-  const headers: Record<string, string> = {
-    'x-switchyard-error-origin': proxyError.origin,
-    [REQUEST_ID_HEADER]: requestIdOf(req),
-  };
-  if (proxyError.retryAfterSeconds !== undefined)
-    headers['retry-after'] = String(proxyError.retryAfterSeconds);
-  const payload = JSON.stringify(proxyError.toBody());
-  res.writeHead(proxyError.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(payload),
-    ...headers,
   });
   res.end(payload);
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 import { readBody } from './read-body.ts';
 
 /** Serves one request through readBody(limit) and reports what it resolved or rejected with. */

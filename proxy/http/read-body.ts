@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ProxyError } from './proxy-error.ts';
+import { ProxyError } from '../errors/proxy-error.ts';
 
 /**
  * Reads a request body up to `limitBytes`. Stops reading (and answers 413) as soon as the limit

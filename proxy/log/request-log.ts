@@ -1,4 +1,7 @@
-/** One structured log line per request. Never contains prompt text unless `logPrompts` is on. */
+/**
+ * One structured log line per request, the same shape for successes, streams, cache hits and
+ * failures. Never contains prompt text unless `logPrompts` is on.
+ */
 export interface RequestLogLine {
   time: string;
   level: 'info' | 'warn' | 'error';
@@ -9,14 +12,25 @@ export interface RequestLogLine {
   upstreamRequestId?: string;
   /** Who the request is for: the client key's name, else `x-switchyard-tenant`. */
   tenant?: string;
+  /** The request's path, on failures (where it may not be a chat or embeddings call). */
+  path?: string;
   route: string;
+  /** How the tier was chosen: rule, client, classifier or default. */
+  classifiedBy?: string;
   rule?: string;
+  /** When the policy's classifier model was asked: answered, timeout, error, unusable, skipped_*. */
+  classifier?: string;
+  classifierMs?: number;
   tier?: string;
   provider?: string;
   model?: string;
   stream: boolean;
   status: number;
   errorCode?: string;
+  /** Whose fault a failure was: caller, policy, provider or gateway. */
+  origin?: string;
+  /** The message the client got (a stack trace only for an internal error). */
+  error?: string;
   promptTokens?: number;
   completionTokens?: number;
   /** Prompt tokens read from the provider's cache (part of promptTokens). */

@@ -86,6 +86,19 @@ export class ProxyMetrics {
     labelNames: ['route', 'source', 'tier'] as const,
     registers: [this.registry],
   });
+  readonly classifierCalls = new Counter({
+    name: 'switchyard_classifier_calls_total',
+    help: 'Calls to a policy classifier model, by route and outcome (answered, timeout, error, unusable, skipped_*).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly classifierDuration = new Histogram({
+    name: 'switchyard_classifier_duration_seconds',
+    help: 'Time a classifier model call took (skipped calls are not timed), by route and outcome.',
+    labelNames: ['route', 'outcome'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
   readonly probes = new Counter({
     name: 'switchyard_health_probes_total',
     help: 'Active health probes (no tokens spent), by provider and outcome.',

@@ -1,4 +1,5 @@
 import type { RouteConfig } from '../../core/config/router-config.ts';
+import type { NeighbourVerdict } from '../../core/routing/decide.ts';
 import { satisfiesPool } from '../../core/routing/governance.ts';
 import { voteByNeighbours, type EmbeddedExemplar } from '../../core/routing/nearest-exemplars.ts';
 import type { IndexedRoute, ResolvedTarget } from '../../core/routing/route-index.ts';
@@ -13,25 +14,8 @@ export type EmbedTexts = (
   signal: AbortSignal,
 ) => Promise<Float32Array[]>;
 
-/** How the embeddings signal went for one request. */
-export type EmbeddingOutcome =
-  | 'decided' // the neighbours agreed: their tier is the answer
-  | 'unsure' // they did not agree enough (minConfidence): the next signal decides
-  | 'warming' // the exemplars are still being embedded
-  | 'timeout'
-  | 'error'
-  | 'skipped_circuit_open'
-  | 'skipped_outside_pool'
-  | 'skipped_unavailable';
-
-/** The signal's verdict. */
-export interface EmbeddingVerdict {
-  outcome: EmbeddingOutcome;
-  tier?: string;
-  confidence?: number;
-  /** Whether the request's text was embedded by a call (false: it came from the cache). */
-  called: boolean;
-}
+/** How the embeddings signal went for one request (core/routing/decide.ts). */
+export type EmbeddingVerdict = NeighbourVerdict;
 
 /** Texts of the request's last user message kept for embedding: what e5-class models read. */
 export const MAX_EMBEDDED_CHARS = 2000;

@@ -155,6 +155,7 @@ function parseGenerate(_operation: unknown, body: unknown): GenerateRequest | Fa
     stream: body.stream === true,
     promptTokens: estimateTokens(texts.join('\n')),
     lastUserText,
+    systemText: systemText(body.system),
     maxOutputTokens: maxTokens,
     toolNames: tools.map((tool) => stringField(recordField(tool).name) ?? ''),
     forcedTool:

@@ -1,5 +1,6 @@
 import { splitArguments, splitText } from './chunking.ts';
 import type { GenerateRequest } from './provider-format.ts';
+import { classifierReply } from './classifier-reply.ts';
 import { synthesizeReply } from './reply-text.ts';
 import type { FakeFinishReason, ScriptStep } from './script-step.ts';
 import { estimateTokens } from './token-estimate.ts';
@@ -82,6 +83,8 @@ function chooseText(step: ScriptStep, request: GenerateRequest, hasToolCalls: bo
   if (step.reply !== undefined) return step.reply;
   // Models that call a tool usually say nothing else.
   if (hasToolCalls) return '';
+  const tier = classifierReply(request.systemText, request.lastUserText);
+  if (tier !== undefined) return tier;
   const reply = synthesizeReply(request.lastUserText);
   return request.jsonMode ? JSON.stringify({ answer: reply }) : reply;
 }

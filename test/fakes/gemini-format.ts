@@ -187,6 +187,7 @@ function parseGenerate(
     stream: operation.stream === true,
     promptTokens: estimateTokens(texts.join('\n')),
     lastUserText,
+    systemText: partsText(field(body, 'systemInstruction')),
     maxOutputTokens: numberField(field(generation, 'maxOutputTokens')),
     toolNames: tools.flatMap((tool) =>
       arrayField(field(recordField(tool), 'functionDeclarations')).map(

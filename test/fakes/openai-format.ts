@@ -132,6 +132,7 @@ function parseGenerate(_operation: unknown, body: unknown): GenerateRequest | Fa
   }
   const texts: string[] = [];
   let lastUserText = '';
+  let systemText = '';
   for (const [index, message] of body.messages.entries()) {
     const role = stringField(recordField(message).role) ?? '';
     if (!ROLES.has(role)) {
@@ -144,6 +145,7 @@ function parseGenerate(_operation: unknown, body: unknown): GenerateRequest | Fa
     const text = messageText(recordField(message));
     texts.push(text);
     if (role === 'user') lastUserText = text;
+    if (role === 'system' || role === 'developer') systemText += text;
   }
   const tools = arrayField(body.tools);
   if (tools.length > 0) texts.push(JSON.stringify(tools));
@@ -154,6 +156,7 @@ function parseGenerate(_operation: unknown, body: unknown): GenerateRequest | Fa
     stream: body.stream === true,
     promptTokens: estimateTokens(texts.join('\n')),
     lastUserText,
+    systemText,
     maxOutputTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
     toolNames: tools.map((tool) => stringField(recordField(recordField(tool).function).name) ?? ''),
     forcedTool: forcedTool(body.tool_choice),

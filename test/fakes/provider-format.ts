@@ -23,6 +23,8 @@ export interface GenerateRequest {
   promptTokens: number;
   /** The last user turn's text, the seed of the default reply. */
   lastUserText: string;
+  /** The system instructions (OpenAI system/developer messages, Anthropic `system`, Gemini systemInstruction). */
+  systemText: string;
   /** The request's output cap (max_tokens, maxOutputTokens), when it has one. */
   maxOutputTokens: number | undefined;
   /** Names of the tools offered. */

@@ -231,7 +231,8 @@ test('every answer carries an x-request-id that the SDK reports and the log line
     .catch((error: unknown) => error);
   assert.ok(failed instanceof OpenAI.NotFoundError);
   assert.match(failed.requestID ?? '', /^req_[0-9a-f]{32}$/);
-  assert.equal(lineFor(failed.requestID)?.['msg'], 'request failed');
+  assert.equal(lineFor(failed.requestID)?.['msg'], 'request');
+  assert.equal(lineFor(failed.requestID)?.['errorCode'], 'MODEL_NOT_FOUND');
 
   // An id from the client or its ingress is kept when sane, replaced when not.
   const traced = await client.chat.completions

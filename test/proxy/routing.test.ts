@@ -44,6 +44,16 @@ before(async () => {
         },
       ),
       twoTargets('gated', {}),
+      twoTargets(
+        'classified-cached',
+        {},
+        {
+          classification: {
+            classifier: { target: { provider: 'cheap', model: 'small' }, timeoutMs: 200 },
+          },
+          cache: { exact: { ttlSeconds: 60 } },
+        },
+      ),
     ],
   });
 });
@@ -77,6 +87,70 @@ test('a slow classifier falls back to the default tier within its timeout', asyn
   const { response } = await ask('classified');
   assert.equal(response.headers.get('x-switchyard-tier'), 'cheap');
   assert.ok(performance.now() - started < 900);
+});
+
+/** The log line of the request a response answered. */
+const lineOf = (response: Response): Record<string, unknown> | undefined =>
+  fx.logs.find((l) => l['requestId'] === response.headers.get('x-request-id'));
+
+const classifierCalls = async (outcome: string): Promise<number> => {
+  const metric = await fx.proxy.ctx.metrics.registry
+    .getSingleMetric('switchyard_classifier_calls_total')
+    ?.get();
+  const value = metric?.values.find(
+    (v) => v.labels['route'] === 'classified' && v.labels['outcome'] === outcome,
+  );
+  return value?.value ?? 0;
+};
+
+for (const { name, step, outcome, tier } of [
+  { name: 'answers', step: { reply: 'smart' }, outcome: 'answered', tier: 'smart' },
+  {
+    name: 'times out',
+    step: { latencyMs: 1000, reply: 'smart' },
+    outcome: 'timeout',
+    tier: 'cheap',
+  },
+  { name: 'fails', step: { status: 500 }, outcome: 'error', tier: 'cheap' },
+  { name: 'names no tier', step: { reply: 'banana bread' }, outcome: 'unusable', tier: 'cheap' },
+]) {
+  test(`a classifier that ${name} is visible in the log line, the receipt and the metrics`, async () => {
+    const before = await classifierCalls(outcome);
+    fx.fakes.cheap.script(step);
+    const { response } = await ask('classified');
+    assert.equal(response.headers.get('x-switchyard-tier'), tier);
+    const line = lineOf(response);
+    assert.equal(line?.['classifier'], outcome);
+    assert.equal(typeof line?.['classifierMs'], 'number');
+    const by = outcome === 'answered' ? 'classifier' : 'default';
+    assert.equal(line?.['classifiedBy'], by);
+    assert.equal(response.headers.get('x-switchyard-classified-by'), by);
+    assert.equal(await classifierCalls(outcome), before + 1);
+  });
+}
+
+test('a request no classifier is asked about says so: rule or default, no classifier field', async () => {
+  const { response } = await ask('auto', 'explain step-by-step');
+  const line = lineOf(response);
+  assert.equal(line?.['classifiedBy'], 'rule');
+  assert.equal(line?.['rule'], 'reasoning');
+  assert.equal(line?.['classifier'], undefined);
+});
+
+test('a repeated request is answered from the exact cache without asking the classifier', async () => {
+  fx.fakes.cheap.script([{ reply: 'cheap' }, { reply: 'the answer' }]);
+  const first = await ask('classified-cached', 'what is the capital of France?');
+  assert.equal(first.response.headers.get('x-switchyard-cache'), 'miss');
+  assert.equal(fx.fakes.cheap.requests.length, 2); // the classifier, then the answer
+  // The classifier would be slow now: a hit must not wait for it.
+  fx.fakes.cheap.script({ latencyMs: 1000, reply: 'smart' });
+  const started = performance.now();
+  const second = await ask('classified-cached', 'what is the capital of France?');
+  assert.equal(second.response.headers.get('x-switchyard-cache'), 'hit');
+  assert.equal(second.data.choices[0]?.message.content, 'the answer');
+  assert.ok(performance.now() - started < 500);
+  assert.equal(fx.fakes.cheap.requests.length, 2);
+  assert.equal(lineOf(second.response)?.['classifier'], undefined);
 });
 
 test('an answer that breaks the requested JSON schema is retried on the next tier', async () => {

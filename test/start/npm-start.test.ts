@@ -6,13 +6,13 @@ import OpenAI from 'openai';
 const PORT = 18180;
 const METRICS_PORT = 18181;
 
-test('npm start serves the demo policies over simulated providers and stops cleanly on Ctrl-C', async () => {
+test('npm start serves the demo policies over simulated providers, its difficulty scorer tells hard from easy, and it stops cleanly on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['scripts/start-local.ts'], {
     env: {
       ...process.env,
       PORT: String(PORT),
       METRICS_PORT: String(METRICS_PORT),
-      SWITCHYARD_QUIET: '1',
+      SWITCHYARD_QUIET: '0',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -42,25 +42,57 @@ test('npm start serves the demo policies over simulated providers and stops clea
       .withResponse();
     assert.ok((data.choices[0]?.message.content ?? '').length > 0);
     assert.equal(response.headers.get('x-switchyard-rule'), 'reasoning');
-    // No rule matches these two: the difficulty scorer tells the proof from the greeting.
-    const tierOf = async (content: string) => {
+    // No rule matches these two: the difficulty scorer tells the proof from the greeting, and
+    // the receipt and the log line say so.
+    const routed = async (content: string) => {
       const { response: r } = await client.chat.completions
         .create({ model: 'auto', messages: [{ role: 'user', content }] })
         .withResponse();
-      return [r.headers.get('x-switchyard-tier'), r.headers.get('x-switchyard-rule')];
+      const line = await logLineOf(() => output, r.headers.get('x-request-id') ?? '');
+      return {
+        tier: r.headers.get('x-switchyard-tier'),
+        by: r.headers.get('x-switchyard-classified-by'),
+        logged: line?.['classifiedBy'],
+      };
     };
     assert.deepEqual(
-      await tierOf('Prove rigorously that there are infinitely many prime numbers.'),
-      ['premium', null],
+      await routed('Prove rigorously that there are infinitely many prime numbers.'),
+      { tier: 'premium', by: 'scorer', logged: 'scorer' },
     );
-    assert.deepEqual(await tierOf("Translate 'good morning' into French"), ['budget', null]);
+    assert.deepEqual(await routed("Translate 'good morning' into French"), {
+      tier: 'budget',
+      by: 'scorer',
+      logged: 'scorer',
+    });
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
     for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
     const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     assert.match(metrics, /switchyard_requests_total\{route="auto"/);
+    for (const tier of ['premium', 'budget'])
+      assert.match(
+        metrics,
+        new RegExp(
+          `switchyard_classifications_total\\{route="auto",source="scorer",tier="${tier}"\\} 1`,
+        ),
+      );
   } finally {
     child.kill('SIGINT');
   }
   assert.equal(await exited, 0, output);
 });
+
+/** The request's JSON log line, once the child has written it (log lines are batched per turn). */
+async function logLineOf(
+  output: () => string,
+  requestId: string,
+): Promise<Record<string, unknown> | undefined> {
+  for (let waited = 0; waited < 5000; waited += 50) {
+    const line = output()
+      .split('\n')
+      .find((l) => l.startsWith('{') && l.includes(requestId));
+    if (line !== undefined) return JSON.parse(line) as Record<string, unknown>;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return undefined;
+}

@@ -19,7 +19,7 @@ import {
 import { MARKER_CLASSES, MONOTONE, PRIOR_WEIGHTS } from '../../core/difficulty/markers.ts';
 import { averagePgr, curveFromScores } from '../../core/eval/curve.ts';
 import { parseDataset, type DatasetItem } from '../../core/eval/dataset.ts';
-import { routingInputFor } from '../../proxy/execute/routing-input.ts';
+import { routingInputFor } from '../../core/routing/request-input.ts';
 
 function splitFiles(split: string): string {
   return `data/difficulty/local/alpaca-eval-${split}.jsonl,data/difficulty/mmlu-pro-${split}.jsonl`;

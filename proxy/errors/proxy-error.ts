@@ -70,8 +70,6 @@ export class ProxyError extends Error {
   readonly param: string | null;
   readonly attempts: AttemptSummary[];
   readonly retryAfterSeconds: number | undefined;
-  /** The route the request had resolved to when it failed (see `failedOnRoute`). */
-  route: string | undefined;
 
   constructor(
     code: ProxyErrorCode,
@@ -106,13 +104,4 @@ export class ProxyError extends Error {
     if (this.attempts.length > 0) error['switchyard_attempts'] = this.attempts;
     return { error };
   }
-}
-
-/**
- * Notes on a ProxyError which route the failed request had resolved to, so its metrics and log
- * line count it there (a route's error rate) instead of under `route="none"`. Returns `error`.
- */
-export function failedOnRoute(error: unknown, route: string): unknown {
-  if (error instanceof ProxyError) error.route ??= route;
-  return error;
 }

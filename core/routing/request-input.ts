@@ -1,12 +1,17 @@
-import type { IncomingHttpHeaders } from 'node:http';
-import { requestFacts } from '../../core/openai/request-facts.ts';
-import type { ChatCompletionRequest } from '../../core/openai/types.ts';
-import type { RoutingInput } from '../../core/routing/routing-input.ts';
+import { requestFacts } from '../openai/request-facts.ts';
+import type { ChatCompletionRequest } from '../openai/types.ts';
+import type { RoutingInput } from './routing-input.ts';
 
-/** Extracts what routing needs from a request: the request facts plus headers and metadata. */
+/** Request headers as node:http gives them, or as a CLI builds them. */
+export type RequestHeaders = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/**
+ * Extracts what routing needs from a request: the request facts plus headers and metadata. The
+ * proxy, `switchyard explain` and `switchyard eval` all call this, so they decide alike.
+ */
 export function routingInputFor(
   request: ChatCompletionRequest,
-  headers: IncomingHttpHeaders | Record<string, string>,
+  headers: RequestHeaders,
 ): RoutingInput {
   const facts = requestFacts(request);
   const maxOutput = request.max_completion_tokens ?? request.max_tokens ?? undefined;
@@ -44,12 +49,10 @@ function allTextOf(request: ChatCompletionRequest): string {
   return parts.join('\n');
 }
 
-function flattenHeaders(
-  headers: IncomingHttpHeaders | Record<string, string>,
-): Record<string, string | undefined> {
+function flattenHeaders(headers: RequestHeaders): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(headers))
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    out[name] = typeof value === 'string' || value === undefined ? value : value.join(', ');
   return out;
 }
 

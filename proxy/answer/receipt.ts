@@ -3,6 +3,8 @@ import type { AttemptRecord } from '../execute/attempt.ts';
 /** The routing receipt every response carries: which rule, tier, target and cost. */
 export interface Receipt {
   route: string;
+  /** How the tier was chosen (rule, client, classifier, default; direct for a concrete model). */
+  classifiedBy: string | undefined;
   rule: string | undefined;
   tier: string;
   provider: string;
@@ -11,7 +13,7 @@ export interface Receipt {
   costUSD: number | undefined;
   overheadMs: number;
   cache: 'hit' | 'miss' | 'off';
-  /** The request's id (./request-id.ts), sent back as `x-request-id`. */
+  /** The request's id (../http/request-id.ts), sent back as `x-request-id`. */
   requestId: string;
 }
 
@@ -29,6 +31,8 @@ export function receiptHeaders(receipt: Receipt): Record<string, string> {
     'x-switchyard-cache': receipt.cache,
     'x-request-id': receipt.requestId,
   };
+  if (receipt.classifiedBy !== undefined)
+    headers['x-switchyard-classified-by'] = receipt.classifiedBy;
   if (receipt.rule !== undefined) headers['x-switchyard-rule'] = receipt.rule;
   if (receipt.costUSD !== undefined) headers['x-switchyard-cost-usd'] = receipt.costUSD.toFixed(8);
   return headers;
