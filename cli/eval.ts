@@ -14,6 +14,7 @@ import {
   type Decide,
   type SweepPoint,
 } from './eval-run.ts';
+import { startLiveSignals } from './eval-live.ts';
 import { printEvaluation } from './eval-print.ts';
 import { loadManifests } from './load-manifests.ts';
 
@@ -35,6 +36,8 @@ Options:
   --sweep                 print the figures at each of 20 steps of the top tier's threshold
   --calibrate             print the top-tier threshold that sends --premium-share of the prompts
   --premium-share X       the share for --calibrate, 0 to 1 (default 0.3)
+  --live                  also ask the policy's classifier model and embeddings signal, for real
+                          (a proxy in this process calls them; without it they are skipped)
   --json                  print one JSON object (stable: schemaVersion 1)`;
 
 /** The JSON that `--json` prints; its shape is stable (schemaVersion 1). */
@@ -64,6 +67,7 @@ interface EvalOptions {
   sweep: boolean;
   calibrate: boolean;
   premiumShare: number;
+  live: boolean;
   json: boolean;
 }
 
@@ -79,11 +83,18 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
   }
   const loaded = await loadManifests([options.manifests]);
   const index = buildRouteIndex(compile(loaded.snapshot).config);
-  const route = pickRoute(index.routes, options.model, options.manifests, io);
-  if (route === undefined) return EXIT.problems;
-  const items = await readItems(options.dataset, route, io);
+  const offline = pickRoute(index.routes, options.model, options.manifests, io);
+  if (offline === undefined) return EXIT.problems;
+  const items = await readItems(options.dataset, offline, io);
   if (items === undefined) return EXIT.problems;
-  const report = await evaluateAll(route, items, options, decideWith());
+  const live = options.live ? await startLiveSignals(loaded) : undefined;
+  let report: EvalReport;
+  try {
+    const route = live?.route(offline.config.alias) ?? offline;
+    report = await evaluateAll(route, items, options, decideWith(live ?? {}));
+  } finally {
+    await live?.close();
+  }
   if (options.json) io.stdout(JSON.stringify(report, null, 2));
   else printEvaluation(report, io);
   return EXIT.ok;
@@ -137,6 +148,7 @@ function parseOptions(args: string[]): EvalOptions | 'help' {
     sweep: { type: 'boolean', default: false },
     calibrate: { type: 'boolean', default: false },
     'premium-share': { type: 'string' },
+    live: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
   if (values.help === true) return 'help';
@@ -158,6 +170,7 @@ function parseOptions(args: string[]): EvalOptions | 'help' {
     sweep: values.sweep === true,
     calibrate: values.calibrate === true,
     premiumShare: share,
+    live: values.live === true,
     json: values.json === true,
   };
 }

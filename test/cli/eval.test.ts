@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type EvalReport } from '../../cli/eval.ts';
+import { startFakeProvider } from '../fakes/index.ts';
 
 const FOUR = 'test/fixtures/eval/four-prompts.jsonl';
 
@@ -96,4 +97,59 @@ test('eval reports every bad dataset line with its number and evaluates nothing'
     evaluate(['--dataset', FOUR, '--premium-share', '0.3']),
     /goes with --calibrate/,
   );
+});
+
+test('eval --live asks the classifier model for real (a fake here) and measures what it decided', async () => {
+  const fake = await startFakeProvider({ api: 'openai', name: 'judge' });
+  const dir = mkdtempSync(join(tmpdir(), 'eval-live-'));
+  try {
+    writeFileSync(
+      join(dir, 'manifests.yaml'),
+      [
+        'apiVersion: switchyard.dev/v1alpha1',
+        'kind: ModelProvider',
+        'metadata: { name: fake, namespace: default }',
+        'spec:',
+        '  api: openai',
+        `  baseURL: ${fake.url}`,
+        '  models:',
+        '    - { name: small, contextWindow: 8000, pricing: { inputPerMillion: 0.1, outputPerMillion: 0.4 } }',
+        '    - { name: large, contextWindow: 8000, pricing: { inputPerMillion: 3, outputPerMillion: 15 } }',
+        '---',
+        'apiVersion: switchyard.dev/v1alpha1',
+        'kind: RoutePolicy',
+        'metadata: { name: auto, namespace: default }',
+        'spec:',
+        '  model: auto',
+        '  tiers:',
+        '    - { name: budget, targets: [{ provider: fake, model: small }] }',
+        '    - { name: premium, targets: [{ provider: fake, model: large }] }',
+        '  classification:',
+        '    classifier: { target: { provider: fake, model: small }, timeoutMs: 2000 }',
+        '    scorer: {}',
+      ].join('\n'),
+    );
+    // The classifier names premium for every prompt.
+    fake.script(Array.from({ length: 4 }, () => ({ reply: 'premium' })));
+    const out: string[] = [];
+    const code = await run(['--manifests', dir, '--dataset', FOUR, '--live', '--sweep', '--json'], {
+      stdout: (l) => out.push(l),
+      stderr: () => {},
+    });
+    assert.equal(code, 0);
+    const r = JSON.parse(out.join('\n')) as EvalReport;
+    // One rule-less policy: the classifier decided all four, once each despite the sweep.
+    assert.deepEqual(r.summary.sources, { classifier: 4 });
+    assert.equal(r.summary.tiers[1]?.share, 1);
+    assert.equal(fake.requests.length, 4);
+    // Offline the classifier is not asked and the scorer decides.
+    const offline: string[] = [];
+    await run(['--manifests', dir, '--dataset', FOUR, '--json'], {
+      stdout: (l) => offline.push(l),
+      stderr: () => {},
+    });
+    assert.deepEqual((JSON.parse(offline.join('\n')) as EvalReport).summary.sources, { scorer: 4 });
+  } finally {
+    await fake.close();
+  }
 });

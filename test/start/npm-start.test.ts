@@ -53,16 +53,18 @@ test('npm start serves the demo policies over simulated providers, its difficult
         tier: r.headers.get('x-switchyard-tier'),
         by: r.headers.get('x-switchyard-classified-by'),
         logged: line?.['classifiedBy'],
+        scored: typeof line?.['difficulty'] === 'number',
       };
     };
     assert.deepEqual(
       await routed('Prove rigorously that there are infinitely many prime numbers.'),
-      { tier: 'premium', by: 'scorer', logged: 'scorer' },
+      { tier: 'premium', by: 'scorer', logged: 'scorer', scored: true },
     );
     assert.deepEqual(await routed("Translate 'good morning' into French"), {
       tier: 'budget',
       by: 'scorer',
       logged: 'scorer',
+      scored: true,
     });
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
