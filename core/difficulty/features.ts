@@ -102,7 +102,8 @@ export function extractFeatures(input: DifficultyInput, buckets: number): Featur
   }
   // Each n-gram counts once (presence), scaled so a long prompt does not outweigh the rest.
   const scale = scan.grams.size === 0 ? 0 : 1 / Math.sqrt(scan.grams.size);
-  for (const bucket of [...scan.grams].sort((a, b) => a - b)) {
+  // Set order is insertion order: the same text always gives the same vector, bit for bit.
+  for (const bucket of scan.grams) {
     indices.push(DENSE_FEATURES.length + bucket);
     values.push(scale);
   }
