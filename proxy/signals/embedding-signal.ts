@@ -22,8 +22,8 @@ export const MAX_EMBEDDED_CHARS = 2000;
 /** Embeddings cached per proxy (least recently used out first). */
 const CACHE_ENTRIES = 10_000;
 /** Exemplars are embedded in the background, in batches of this many, with this long for each. */
-const EXEMPLAR_BATCH = 64;
-const EXEMPLAR_TIMEOUT_MS = 30_000;
+const EXEMPLAR_BATCH = 16;
+const EXEMPLAR_TIMEOUT_MS = 60_000;
 
 /**
  * The k-nearest-exemplars signal: embeds the request's last user message with the policy's
