@@ -6,6 +6,7 @@ import { ConfigStore } from './config/config-store.ts';
 import { CredentialStore } from './config/credential-store.ts';
 import { HealthTracker } from './health/health-tracker.ts';
 import { createProxyServer } from './http/proxy-server.ts';
+import { gracefulCloser, type GracefulClose } from './http/graceful-close.ts';
 import { stdoutSink, type LogSink } from './log/request-log.ts';
 import { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import { adapterFor } from './providers/registry.ts';
@@ -110,11 +111,13 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const host = options.host ?? '0.0.0.0';
   const drainMs = options.drainMs ?? 25_000;
   const api = createProxyServer(ctx);
+  const closeApi = gracefulCloser(api);
   const port = await listen(api, options.port ?? 8080, host);
-  let metricsServer: Server | undefined;
+  let closeMetrics: GracefulClose | undefined;
   let metricsPort: number | undefined;
   if (options.metricsPort !== null) {
-    metricsServer = createMetricsServer(ctx);
+    const metricsServer = createMetricsServer(ctx);
+    closeMetrics = gracefulCloser(metricsServer);
     metricsPort = await listen(metricsServer, options.metricsPort ?? 9090, host);
   }
   const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
@@ -126,10 +129,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
     prober,
     async close() {
-      await Promise.all([
-        closeServer(api, drainMs),
-        metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
-      ]);
+      await Promise.all([closeApi(drainMs), closeMetrics?.(1000)]);
       prober.stop();
       await ctx.upstream.close();
       await state.close();
@@ -180,26 +180,5 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     };
     server.listen(port, host, onListening);
-  });
-}
-
-/**
- * Stops accepting connections, lets requests in flight finish (idle keep-alive connections are
- * closed at once), and cuts whatever is still open after `drainMs` — so a rolling update or a
- * scale-down does not fail the requests the pod was serving.
- */
-function closeServer(server: Server, drainMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
-    // Connections turn idle as their requests finish; close each as soon as it does.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    deadline.unref();
-    sweeper.unref();
-    server.close(() => {
-      clearTimeout(deadline);
-      clearInterval(sweeper);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }

