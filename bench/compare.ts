@@ -9,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { imageEnv, productionEntry } from './lib/build.ts';
+import { BUILD_DIR, imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
 import { writeManifests } from './lib/manifests.ts';
@@ -46,10 +46,10 @@ interface Side {
   usPerRequest: number[];
 }
 
-/** Extracts REV into .cache/bench/compare/REV and builds it; returns that folder and its CLI. */
+/** Extracts REV into BUILD_DIR/compare/REV and builds it; returns that folder and its CLI. */
 function baseBuild(rev: string): { root: string; entry: string } {
   const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' });
-  const dir = join(ROOT, '.cache/bench/compare', sha.trim());
+  const dir = join(BUILD_DIR, 'compare', sha.trim());
   if (!existsSync(join(dir, 'package.json'))) {
     mkdirSync(dir, { recursive: true });
     execFileSync('sh', ['-c', `git archive --format=tar ${sha.trim()} | tar -x -C "${dir}"`], {

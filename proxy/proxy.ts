@@ -24,6 +24,8 @@ import type { SharedState } from './state/shared-state.ts';
 import { adapterEmbedder } from './signals/adapter-embedder.ts';
 import { EmbeddingSignal } from './signals/embedding-signal.ts';
 import { embeddingsOf } from './signals/embeddings-of.ts';
+import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
+import { TenantTrust } from './http/tenant-trust.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -40,6 +42,11 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /**
+   * The most proxy pods that share the budgets (the HPA's maxReplicas): under
+   * `onStateUnavailable: localCap` each pod spends at most 1/N of what was left. Defaults to 1.
+   */
+  budgetFleetSize?: number;
 }
 
 /** A running proxy. */
@@ -77,15 +84,12 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     log,
     quality: new QualityGate(),
     state,
-    budget: new BudgetGuard(state, () => Date.now(), metrics, log),
+    budget: new BudgetGuard(state, () => Date.now(), { metrics, log }, options.budgetFleetSize),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
-    options: {
-      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      logPrompts: options.logPrompts ?? false,
-    },
+    options: proxyOptions(options),
     now,
     wallNow: () => Date.now(),
     random: Math.random,
@@ -135,6 +139,36 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       await state.close();
     },
   };
+}
+
+/** The options with every default filled in. */
+function proxyOptions(options: Partial<ProxyOptions>): ProxyOptions {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<ProxyOptions>;
+  return {
+    ...DEFAULT_BODY_LIMITS,
+    headersTimeoutMs: 15_000,
+    keepAliveTimeoutMs: 65_000,
+    logPrompts: false,
+    tenantHeaderTrust: TenantTrust.any,
+    ...pick(defined, OPTION_KEYS),
+  };
+}
+
+const OPTION_KEYS = [
+  'maxBodyBytes',
+  'bodyTimeoutMs',
+  'bodyIdleTimeoutMs',
+  'maxInFlightBodyBytes',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+  'logPrompts',
+  'tenantHeaderTrust',
+] as const satisfies readonly (keyof ProxyOptions)[];
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]])) as Pick<T, K>;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 } from './common.ts';
 import { BUILTIN_SCORERS } from '../difficulty/scorer-names.ts';
 import { BACKOFF_DEFAULTS, TIMEOUT_DEFAULTS } from './derived-defaults.ts';
+import { linearPatternField } from './linear-pattern.ts';
 import { codePoints, listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
@@ -19,6 +20,9 @@ export type TierStrategy = (typeof TIER_STRATEGIES)[number];
 
 /** What happens when the monthly budget is spent. */
 export const BUDGET_EXHAUSTED_ACTIONS = ['cheapest', 'reject'] as const;
+
+/** What a proxy does with a budget while the shared budget store (Redis) is unreachable. */
+export const BUDGET_STATE_UNAVAILABLE_ACTIONS = ['failOpen', 'failClosed', 'localCap'] as const;
 
 const tierName = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
 const tag = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
@@ -75,9 +79,9 @@ const match = withRules(
     keywords: z.array(z.string().min(1).max(256)).max(64).optional().meta({
       description: 'keywords: matches when a user message contains any of them (case-insensitive).',
     }),
-    patterns: z.array(z.string().min(1).max(1024)).max(32).optional().meta({
+    patterns: z.array(linearPatternField()).max(32).optional().meta({
       description:
-        'patterns: regular expressions (JavaScript syntax); matches when a user message matches any.',
+        'patterns: regular expressions (RE2 syntax, as in Go and CEL: no lookaround or backreferences); matches when any matches the text of the messages (its first 65,536 characters).',
     }),
     minPromptTokens: z.int().min(0).max(100000000).optional().meta({
       description:
@@ -369,9 +373,9 @@ const governance = z
           description:
             'header that marks a request sensitive when its value is anything but "none" or "false". Defaults to x-switchyard-sensitivity.',
         }),
-        patterns: z.array(z.string().min(1).max(1024)).max(32).default([]).meta({
+        patterns: z.array(linearPatternField()).max(32).default([]).meta({
           description:
-            'patterns: regular expressions; a request whose messages match any is sensitive. Defaults to [].',
+            'patterns: regular expressions (RE2 syntax); a request is sensitive when any matches any string it would forward to a provider (messages, tools, schemas, metadata, file names…), after Unicode NFKC normalisation. Defaults to [].',
         }),
       })
       .prefault({})
@@ -424,6 +428,14 @@ const budget = z
     onExhausted: z.enum(BUDGET_EXHAUSTED_ACTIONS).default('cheapest').meta({
       description:
         'onExhausted: what happens when the budget is spent. cheapest (only the cheapest tier) or reject (HTTP 429 budget_exhausted). Defaults to cheapest.',
+    }),
+    onStateUnavailable: z.enum(BUDGET_STATE_UNAVAILABLE_ACTIONS).default('failOpen').meta({
+      description:
+        'onStateUnavailable: what a proxy does while the shared budget store (Redis) is unreachable. failOpen serves and counts the spend locally, adding it back when the store returns; failClosed refuses with HTTP 503 budget_unavailable (Retry-After); localCap serves until this pod has spent its share of the budget left when it last saw the store (that remainder divided by the fleet size, serve --budget-fleet-size), then behaves as onExhausted says (reject: 503 budget_unavailable). Defaults to failOpen.',
+    }),
+    reserveOutputTokens: z.int().min(1).max(10000000).optional().meta({
+      description:
+        "reserveOutputTokens: output tokens reserved for a request that sets no max_tokens. Defaults to the model's maxOutputTokens, so the budget cannot be overrun; a lower value reserves less per request in flight, and a request may then cost more than it reserved.",
     }),
   })
   .meta({

@@ -1,6 +1,6 @@
 import { classifyByRules, defaultClassification, type Classification } from './classify.ts';
 import { classifyByScorer } from './classify-by-scorer.ts';
-import { isSensitive } from './governance.ts';
+import { directSensitivityRefusal, isSensitive } from './governance.ts';
 import { plan, type Plan, type PlanContext, type TargetHealth } from './plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from './route-index.ts';
 import type { RoutingInput } from './routing-input.ts';
@@ -85,6 +85,11 @@ export interface DecisionContext {
   askClassifier?: AskClassifier;
   /** The embeddings signal; absent where it cannot be called (explain, eval without --live). */
   askEmbeddings?: AskEmbeddings;
+  /**
+   * The config's index: a request naming a concrete model with a policy's sensitivity header is
+   * held to that policy's pool (`directSensitivityRefusal`). Absent: no such check.
+   */
+  index?: RouteIndex | undefined;
 }
 
 /** Why no attempt can be made: the proxy turns it into an error answer, explain prints it. */
@@ -117,7 +122,7 @@ export function sensitivityOf(resolution: Resolution, input: RoutingInput): bool
     route.config.governance,
     route.sensitivePatterns,
     input.headers,
-    input.allText,
+    input.forwardedText,
   );
 }
 
@@ -136,7 +141,8 @@ export async function decide(
   context: DecisionContext,
 ): Promise<RouteDecision> {
   const route = resolution.route;
-  if (route === undefined) return directDecision(resolution.direct as ResolvedTarget, input);
+  if (route === undefined)
+    return directDecision(resolution.direct as ResolvedTarget, input, context.index);
   let classification = classifyByRules(route, input);
   let classifier: ClassifierVerdict | undefined;
   if (classification === undefined && route.config.classification.classifier !== undefined) {
@@ -171,12 +177,12 @@ export async function decide(
   return { classification, classifier, embeddings, routePlan, sensitive, refusal };
 }
 
-function directDecision(target: ResolvedTarget, input: RoutingInput): RouteDecision {
-  const missing = input.requiredCapabilities.filter((c) => !target.model.capabilities.includes(c));
-  const refusal: Refusal | undefined =
-    missing.length === 0
-      ? undefined
-      : { reason: 'capability', message: `${target.key} does not support ${missing.join(', ')}` };
+function directDecision(
+  target: ResolvedTarget,
+  input: RoutingInput,
+  index: RouteIndex | undefined,
+): RouteDecision {
+  const refusal = directRefusal(target, input, index);
   return {
     classification: { tier: 'direct', source: 'client', preferTags: [] },
     classifier: undefined,
@@ -189,6 +195,23 @@ function directDecision(target: ResolvedTarget, input: RoutingInput): RouteDecis
     sensitive: false,
     refusal,
   };
+}
+
+/** Why a concrete model may not serve the request: a missing capability, or its governance. */
+function directRefusal(
+  target: ResolvedTarget,
+  input: RoutingInput,
+  index: RouteIndex | undefined,
+): Refusal | undefined {
+  const missing = input.requiredCapabilities.filter((c) => !target.model.capabilities.includes(c));
+  if (missing.length > 0)
+    return {
+      reason: 'capability',
+      message: `${target.key} does not support ${missing.join(', ')}`,
+    };
+  const governance =
+    index === undefined ? undefined : directSensitivityRefusal(index, target, input.headers);
+  return governance === undefined ? undefined : { reason: 'governance', message: governance };
 }
 
 function latencyClass(value: string | undefined): 'interactive' | 'batch' | undefined {

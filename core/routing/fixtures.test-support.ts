@@ -162,6 +162,7 @@ export function testInput(overrides: Partial<RoutingInput> = {}): RoutingInput {
     userTurns: 1,
     messageCount: 1,
     allText: 'hello there',
+    forwardedText: () => 'hello there',
     headers: {},
     metadata: {},
     ...overrides,

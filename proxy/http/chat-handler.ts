@@ -1,5 +1,5 @@
 import type { BudgetPressure } from '../../core/budget/budget.ts';
-import { estimateCostUSD } from '../../core/cost/cost.ts';
+import { reservationUSD } from '../../core/budget/reservation.ts';
 import {
   decide,
   resolveModel,
@@ -7,14 +7,9 @@ import {
   type Refusal,
   type Resolution,
 } from '../../core/routing/decide.ts';
-import {
-  DEFAULT_EXPECTED_OUTPUT_TOKENS,
-  type Plan,
-  type PlanContext,
-} from '../../core/routing/plan.ts';
+import type { Plan, PlanContext } from '../../core/routing/plan.ts';
 import type { RouteIndex } from '../../core/routing/route-index.ts';
 import { routingInputFor } from '../../core/routing/request-input.ts';
-import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import type { AnswerJob } from '../answer/answer-job.ts';
 import { finish } from '../answer/finish.ts';
 import type { AnswerOutcome } from '../answer/outcome.ts';
@@ -23,6 +18,7 @@ import { ProxyError } from '../errors/proxy-error.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { executeCompletion, executeStream, type ChatExecution } from '../execute/execute-chat.ts';
 import { abortWhenClientGone } from './client-gone.ts';
+import { echoed } from './client-text.ts';
 import { parseChatRequest } from './parse-request.ts';
 
 /** Routing pressure for each budget state. */
@@ -62,6 +58,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     budget: PLAN_BUDGET[pressure],
     askClassifier: ctx.askClassifier,
     askEmbeddings: ctx.askEmbeddings,
+    index: ctx.config.current,
   });
   job.decision = decision;
   if (decision.refusal !== undefined) throw refusalError(decision.refusal);
@@ -72,7 +69,10 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   });
   job.signal = abortWhenClientGone(job.res);
   if (route !== undefined)
-    job.reservation = await ctx.budget.reserve(route, estimateUSD(decision.routePlan, input));
+    job.reservation = await ctx.budget.reserve(
+      route,
+      reservationUSD(decision.routePlan, input, route.budget),
+    );
   await finish(job, await execute(job, decision.routePlan));
 }
 
@@ -83,7 +83,7 @@ function resolve(index: RouteIndex | undefined, model: string): Resolution {
   if (resolution !== undefined) return resolution;
   throw new ProxyError(
     'MODEL_NOT_FOUND',
-    `The model \`${model}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
+    `The model \`${echoed(model)}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
     { param: 'model' },
   );
 }
@@ -112,15 +112,4 @@ function refusalError(refusal: Refusal): ProxyError {
     case 'no_target':
       return new ProxyError('NO_ROUTE', refusal.message);
   }
-}
-
-/** The most any planned target would charge for this request: what the budget reserves. */
-function estimateUSD(routePlan: Plan, input: RoutingInput): number {
-  const output = input.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS;
-  return Math.max(
-    0,
-    ...routePlan.attempts.map((a) =>
-      estimateCostUSD(input.promptTokens, output, a.target.model.pricing),
-    ),
-  );
 }

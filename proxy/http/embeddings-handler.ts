@@ -9,9 +9,11 @@ import { abortedByTimeout } from '../execute/attempt-timeout.ts';
 import { thrownFailure, type AttemptFn } from '../execute/attempt.ts';
 import { upstreamTarget } from '../execute/chat-attempts.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
+import { refuseSensitiveDirect } from '../execute/direct-governance.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
+import { echoed } from './client-text.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
 
@@ -30,7 +32,7 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
   if (resolution === undefined) {
     throw new ProxyError(
       'MODEL_NOT_FOUND',
-      `The model \`${request.model}\` does not exist: send an embeddings model id from GET /v1/models`,
+      `The model \`${echoed(request.model)}\` does not exist: send an embeddings model id from GET /v1/models`,
       { param: 'model' },
     );
   }
@@ -41,11 +43,12 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
       .map((t) => t.key);
     throw new ProxyError(
       'INVALID_REQUEST',
-      `\`${request.model}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
+      `\`${echoed(request.model)}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
       { param: 'model' },
     );
   }
   const target = resolution.direct;
+  refuseSensitiveDirect(target, job.req.headers, ctx);
   if (!target.model.capabilities.includes('embeddings')) {
     throw new ProxyError('INVALID_REQUEST', `${target.key} is not an embeddings model`, {
       param: 'model',

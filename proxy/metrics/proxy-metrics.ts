@@ -162,6 +162,12 @@ export class ProxyMetrics {
   readonly requestEnded = (): void => {
     this.#inFlight -= 1;
   };
+  /** Request bodies held in memory (proxy/http/body-reader.ts), set at scrape time. */
+  readonly bodyBytesInFlight = new Gauge({
+    name: 'switchyard_request_body_bytes_in_flight',
+    help: 'Bytes of request bodies held right now, from their first byte until their answer is sent; past the budget requests get 503.',
+    registers: [this.registry],
+  });
   readonly configInfo = new Gauge({
     name: 'switchyard_config_info',
     help: 'The config being served (value 1), labelled with its hash.',
