@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./explain.ts'),
   },
   {
+    name: 'eval',
+    summary: 'Measure routing on a labelled dataset: tiers, cost, recall, adequacy, APGR.',
+    load: () => import('./eval.ts'),
+  },
+  {
     name: 'operator',
     summary: 'Run the operator: watch the custom resources, publish the config, write status.',
     load: () => import('../operator/command.ts'),

@@ -156,6 +156,8 @@ for (const kind of KINDS) {
       const optIn = new Set([
         'spec.auth.secretRef',
         'spec.classification.classifier',
+        'spec.classification.scorer',
+        'spec.classification.embeddings',
         'spec.governance',
         'spec.budget',
         'spec.cache.exact',
