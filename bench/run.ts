@@ -21,6 +21,7 @@ import { measureLatency } from './latency.ts';
 import { measureMemory } from './memory.ts';
 import { measureStreaming } from './streaming.ts';
 import { measureThroughput } from './throughput.ts';
+import { measureScorer } from './scorer.ts';
 
 const RUNNERS: Record<MeasurementName, (ctx: BenchContext) => Promise<void>> = {
   latency: measureLatency,
@@ -29,6 +30,7 @@ const RUNNERS: Record<MeasurementName, (ctx: BenchContext) => Promise<void>> = {
   memory: measureMemory,
   failover: measureFailover,
   hedging: measureHedging,
+  scorer: measureScorer,
 };
 
 // Ctrl-C and kills end the run through process.exit, whose hook kills every child.

@@ -34,6 +34,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./explain.ts'),
   },
   {
+    name: 'eval',
+    summary: 'Measure routing on a labelled dataset: tiers, cost, recall, adequacy, APGR.',
+    load: () => import('./eval.ts'),
+  },
+  {
     name: 'catalog',
     summary: 'Import ModelProviders from an OpenRouter or LiteLLM model catalog.',
     load: () => import('./catalog.ts'),

@@ -131,8 +131,32 @@ export async function explainDecision(
 
 async function explainRequest(route: IndexedRoute, input: RoutingInput): Promise<ExplainOutput> {
   const { classification, routePlan, sensitive, refusal } = await explainDecision(route, input);
-  const classifierNote =
-    classification.source === 'default' && route.config.classification.classifier !== undefined;
+  return explanationOf(route, input, { classification, routePlan, sensitive, refusal });
+}
+
+/** What explain cannot ask (network signals), said next to what it decided without them. */
+function noteOf(route: IndexedRoute, source: string): string | null {
+  if (source === 'rule' || source === 'client') return null;
+  const c = route.config.classification;
+  const asked = [
+    ...(c.classifier === undefined ? [] : ['the classifier model']),
+    ...(c.embeddings === undefined ? [] : ['the embeddings signal']),
+  ];
+  return asked.length === 0
+    ? null
+    : `no rule matched: ${asked.join(', then ')} would be asked first`;
+}
+
+function explanationOf(
+  route: IndexedRoute,
+  input: RoutingInput,
+  {
+    classification,
+    routePlan,
+    sensitive,
+    refusal,
+  }: Pick<RouteDecision, 'classification' | 'routePlan' | 'sensitive' | 'refusal'>,
+): ExplainOutput {
   return {
     route: route.config.alias,
     policy: `${route.config.namespace}/${route.config.policy}`,
@@ -143,7 +167,8 @@ async function explainRequest(route: IndexedRoute, input: RoutingInput): Promise
       source: classification.source,
       rule: classification.rule ?? null,
       tier: classification.tier,
-      note: classifierNote ? 'no rule matched: the classifier model would be asked first' : null,
+      score: classification.score ?? null,
+      note: noteOf(route, classification.source),
     },
     tiersVisited: routePlan.tiers,
     candidates: route.tiers.flatMap((tier) =>
@@ -189,7 +214,7 @@ function printExplanation(e: ExplainOutput, maxAttempts: number, io: CommandIo):
   );
   const c = e.classification;
   io.stdout(
-    `tier       ${c.tier} (${c.source === 'rule' ? `rule ${c.rule ?? ''}` : c.source})${c.note === null ? '' : ` — ${c.note}`}`,
+    `tier       ${c.tier} (${c.source === 'rule' ? `rule ${c.rule ?? ''}` : c.source}${c.score === null ? '' : ` ${c.score.toFixed(3)}`})${c.note === null ? '' : ` — ${c.note}`}`,
   );
   io.stdout(`visits     ${e.tiersVisited.join(' → ')}`);
   io.stdout('candidates');
@@ -210,7 +235,14 @@ type ExplainOutput = {
   promptTokens: number;
   requiredCapabilities: readonly string[];
   sensitive: boolean;
-  classification: { source: string; rule: string | null; tier: string; note: string | null };
+  classification: {
+    source: string;
+    rule: string | null;
+    tier: string;
+    /** The difficulty score, when the scorer decided. */
+    score: number | null;
+    note: string | null;
+  };
   tiersVisited: string[];
   candidates: {
     tier: string;

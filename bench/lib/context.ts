@@ -10,6 +10,7 @@ export const MEASUREMENTS = [
   'memory',
   'failover',
   'hedging',
+  'scorer',
 ] as const;
 
 /** One measurement's name. */

@@ -8,6 +8,7 @@ import {
   objectMeta,
   targetRef,
 } from './common.ts';
+import { BUILTIN_SCORERS } from '../difficulty/scorer-names.ts';
 import { BACKOFF_DEFAULTS, TIMEOUT_DEFAULTS } from './derived-defaults.ts';
 import { linearPatternField } from './linear-pattern.ts';
 import { codePoints, listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
@@ -163,6 +164,91 @@ const classifier = z
     description: 'classifier: an optional cheap model that picks a tier when no rule matched.',
   });
 
+const scorerThreshold = z
+  .strictObject({
+    tier: tierName.meta({ description: 'tier the request goes to; must name one of spec.tiers.' }),
+    minScore: z.number().min(0).max(1).meta({
+      description:
+        "minScore: requests whose difficulty score (0 to 1) is at least this go to the tier, unless a more capable tier's minScore is met too.",
+    }),
+  })
+  .meta({ description: 'A tier and the difficulty score from which requests go to it.' });
+
+const scorer = withRules(
+  z.strictObject({
+    model: z.enum(BUILTIN_SCORERS).default('difficulty-v1').meta({
+      description:
+        'model: the built-in difficulty model, in-process and without network calls. Valid values: difficulty-v1. Defaults to difficulty-v1.',
+    }),
+    thresholds: listMap(z.array(scorerThreshold).min(1).max(8), ['tier'], 'scorer threshold tiers')
+      .optional()
+      .meta({
+        description:
+          'thresholds per tier: a request goes to the most capable tier whose minScore its score reaches, else to classification.default. `switchyard eval --calibrate` prints them for your own traffic.',
+      }),
+    premiumShare: z.number().gt(0).lt(1).optional().meta({
+      description:
+        "premiumShare instead of thresholds: the share of requests (0 to 1, exclusive) that should go to the most capable tier, turned into that tier's threshold with the model's score distribution on its training data. Without thresholds and premiumShare the model's default threshold (about 40 % to the top tier) is used.",
+    }),
+  }),
+  [
+    {
+      rule: '!has(self.thresholds) || !has(self.premiumShare)',
+      message: 'give scorer.thresholds or scorer.premiumShare, not both',
+      holds: (s) => s.thresholds === undefined || s.premiumShare === undefined,
+    },
+  ],
+).meta({
+  description:
+    'scorer: the built-in difficulty scorer decides the tier when no rule (and no classifier) did.',
+});
+
+const exemplar = z
+  .strictObject({
+    text: z.string().min(1).max(2048).meta({
+      description:
+        'text of a request typical of the tier (its last user message), up to 2048 characters.',
+    }),
+    tier: tierName.meta({
+      description: 'tier such requests need; must name one of spec.tiers.',
+    }),
+  })
+  .meta({ description: 'A labelled exemplar: a request and the tier it needs.' });
+
+const embeddingsSignal = z
+  .strictObject({
+    target: targetRef.meta({
+      description:
+        'target is the model that embeds texts: one with the embeddings capability (an in-cluster e5, OpenAI text-embedding-3-small, …).',
+    }),
+    exemplars: z.array(exemplar).min(1).max(256).meta({
+      description:
+        'exemplars: labelled requests (1 to 256); a request goes to the tier its nearest exemplars share, when they agree enough.',
+    }),
+    k: z.int().min(1).max(32).default(5).meta({
+      description: 'k nearest exemplars that vote, by cosine similarity. Defaults to 5.',
+    }),
+    minConfidence: z.number().min(0.5).max(1).default(0.7).meta({
+      description:
+        "minConfidence: the winning tier's share of the similarity-weighted vote needed to decide (0.5 to 1); below it the scorer decides. Defaults to 0.7.",
+    }),
+    timeoutMs: z.int().min(10).max(10000).default(200).meta({
+      description:
+        'timeoutMs for the embeddings call; on timeout, error or an open circuit the scorer (or the default tier) decides. Defaults to 200.',
+    }),
+    failuresToOpen: z.int().min(1).max(100).default(3).meta({
+      description:
+        "failuresToOpen: consecutive failed calls that open the signal's own circuit, which then skips the call for cooldownSeconds. Defaults to 3.",
+    }),
+    cooldownSeconds: z.int().min(1).max(3600).default(30).meta({
+      description: 'cooldownSeconds an open circuit waits before one trial call. Defaults to 30.',
+    }),
+  })
+  .meta({
+    description:
+      'embeddings: the k nearest labelled exemplars by embedding pick the tier when no rule matched; each text is embedded once per proxy (cached).',
+  });
+
 const classification = z
   .strictObject({
     default: tierName
@@ -172,6 +258,8 @@ const classification = z
       .default([])
       .meta({ description: 'rules tried in order; the first match wins. Defaults to [].' }),
     classifier: classifier.optional(),
+    embeddings: embeddingsSignal.optional(),
+    scorer: scorer.optional(),
     allowClientTier: z.boolean().default(false).meta({
       description:
         'allowClientTier lets clients choose a tier with the x-switchyard-tier header. Defaults to false.',
@@ -179,7 +267,7 @@ const classification = z
   })
   .meta({
     description:
-      'classification decides the tier of each request: rules, then the optional classifier, then the default.',
+      'classification decides the tier of each request: rules, then the client tier header (when allowed), then the classifier model (when configured), then the embeddings signal (when configured and confident), then the difficulty scorer (when configured), then the default.',
   });
 
 const retries = withRules(
@@ -430,6 +518,24 @@ export const routePolicySpec = withRules(
       message: "every classification rule's tier must name one of spec.tiers",
       fieldPath: '.classification.rules',
       holds: (s) => s.classification.rules.every((r) => s.tiers.some((t) => t.name === r.tier)),
+    },
+    {
+      rule: '!has(self.classification) || !has(self.classification.embeddings) || self.classification.embeddings.exemplars.all(x, self.tiers.exists(t, t.name == x.tier))',
+      message: "every embeddings exemplar's tier must name one of spec.tiers",
+      fieldPath: '.classification.embeddings.exemplars',
+      holds: (s) =>
+        (s.classification.embeddings?.exemplars ?? []).every((x) =>
+          s.tiers.some((t) => t.name === x.tier),
+        ),
+    },
+    {
+      rule: '!has(self.classification) || !has(self.classification.scorer) || !has(self.classification.scorer.thresholds) || self.classification.scorer.thresholds.all(x, self.tiers.exists(t, t.name == x.tier))',
+      message: "every scorer threshold's tier must name one of spec.tiers",
+      fieldPath: '.classification.scorer.thresholds',
+      holds: (s) =>
+        (s.classification.scorer?.thresholds ?? []).every((x) =>
+          s.tiers.some((t) => t.name === x.tier),
+        ),
     },
   ],
 ).meta({

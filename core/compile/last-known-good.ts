@@ -54,7 +54,7 @@ function rejectedForItsSpec(status: ObjectStatus): boolean {
   return accepted?.status === 'False' && KEEP_SERVING_ON.has(accepted.reason);
 }
 
-/** The route with only the targets (and classifier) whose provider/model still exist. */
+/** The route with only the targets (classifier and embeddings model too) that still exist. */
 function withExistingTargets(
   route: RouteConfig,
   models: ReadonlySet<string>,
@@ -64,13 +64,17 @@ function withExistingTargets(
     targets: tier.targets.filter((t) => models.has(`${t.provider}/${t.model}`)),
   }));
   if (tiers.every((tier) => tier.targets.length === 0)) return undefined;
-  const { classifier, ...classification } = route.classification;
-  const keepClassifier =
-    classifier !== undefined && models.has(`${classifier.provider}/${classifier.model}`);
+  const { classifier, embeddings, ...classification } = route.classification;
+  const exists = (t: { provider: string; model: string } | undefined) =>
+    t !== undefined && models.has(`${t.provider}/${t.model}`);
   return {
     ...route,
     tiers,
-    classification: keepClassifier ? { ...classification, classifier } : classification,
+    classification: {
+      ...classification,
+      ...(exists(classifier) ? { classifier } : {}),
+      ...(exists(embeddings) ? { embeddings } : {}),
+    },
   };
 }
 

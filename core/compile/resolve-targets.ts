@@ -3,6 +3,7 @@ import type { ModelSpec } from '../api/model-provider.ts';
 import type { RoutePolicySpec } from '../api/route-policy.ts';
 import type { RouteConfig, TierConfig } from '../config/router-config.ts';
 import type { Finding } from './check.ts';
+import { resolveEmbeddingsSignal } from './embeddings-signal-config.ts';
 import type { ProviderDirectory, ProviderOutcome } from './outcome.ts';
 
 /** A reference that did not resolve, and why. */
@@ -18,6 +19,8 @@ export interface TargetResolution {
   tiers: TierConfig[];
   /** The classifier, when it is configured and resolved. */
   classifier: RouteConfig['classification']['classifier'];
+  /** The embeddings signal, when it is configured and its model resolved. */
+  embeddings: RouteConfig['classification']['embeddings'];
   unresolved: UnresolvedRef[];
   /** Tier targets listed in the spec. */
   targetCount: number;
@@ -54,7 +57,8 @@ export function resolveTargets(
   });
   const resolvedCount = tiers.reduce((sum, tier) => sum + tier.targets.length, 0);
   const classifier = resolveClassifier(namespace, spec, providers, unresolved);
-  return { tiers, classifier, unresolved, targetCount, resolvedCount, providers: used };
+  const embeddings = resolveEmbeddingsSignal(namespace, spec, providers, unresolved);
+  return { tiers, classifier, embeddings, unresolved, targetCount, resolvedCount, providers: used };
 }
 
 function resolveClassifier(
@@ -83,6 +87,7 @@ export function resolveTarget(
   namespace: string,
   target: TargetRef,
   providers: ProviderDirectory,
+  purpose: 'chat' | 'embeddings' = 'chat',
 ): ProviderOutcome | Finding {
   const provider = providers.find(namespace, target.provider);
   if (provider === undefined) return providerNotFound(namespace, target, providers);
@@ -95,7 +100,13 @@ export function resolveTarget(
       message: `ModelProvider ${namespace}/${target.provider} has no model "${target.model}" (it has: ${known}), so add it to that provider's spec.models or correct the model name`,
     };
   }
-  if (servesOnlyEmbeddings(model)) {
+  if (purpose === 'embeddings' && !model.capabilities.includes('embeddings')) {
+    return {
+      reason: 'CapabilityMissing',
+      message: `model "${target.model}" lacks the embeddings capability that classification.embeddings needs, so target an embeddings model or add the capability to the provider's model`,
+    };
+  }
+  if (purpose === 'chat' && servesOnlyEmbeddings(model)) {
     return {
       reason: 'CapabilityMissing',
       message: `model "${target.model}" only has the embeddings capability but tiers and the classifier send chat completions, so target a chat model instead`,

@@ -2,6 +2,7 @@ import { effectiveBackoff, effectiveTimeouts } from '../api/derived-defaults.ts'
 import type { RoutePolicySpec, RuleSpec } from '../api/route-policy.ts';
 import type { RouteConfig, RuleConfig } from '../config/router-config.ts';
 import type { ObjectId } from './object-id.ts';
+import { scorerConfigOf } from './scorer-config.ts';
 import { sortedText } from './provider-config.ts';
 import type { TargetResolution } from './resolve-targets.ts';
 
@@ -27,6 +28,10 @@ export function routeConfigOf(
       default: classification.default ?? firstTier?.name ?? '',
       rules: classification.rules.map(ruleConfigOf),
       ...(resolution.classifier === undefined ? {} : { classifier: resolution.classifier }),
+      ...(resolution.embeddings === undefined ? {} : { embeddings: resolution.embeddings }),
+      ...(classification.scorer === undefined
+        ? {}
+        : { scorer: scorerConfigOf(classification.scorer, spec.tiers) }),
       allowClientTier: classification.allowClientTier,
     },
     failover: {

@@ -118,6 +118,27 @@ export const routeConfig = z.strictObject({
     classifier: z
       .strictObject({ provider: z.string(), model: z.string(), timeoutMs: z.int() })
       .optional(),
+    embeddings: z
+      .strictObject({
+        provider: z.string(),
+        model: z.string(),
+        exemplars: z.array(z.strictObject({ text: z.string(), tier: z.string() })),
+        k: z.int(),
+        minConfidence: z.number(),
+        timeoutMs: z.int(),
+        failuresToOpen: z.int(),
+        cooldownSeconds: z.int(),
+      })
+      .optional(),
+    scorer: z
+      .strictObject({
+        model: z.string(),
+        /** Most capable tier first; the first whose minScore a request reaches wins. */
+        thresholds: z.array(z.strictObject({ tier: z.string(), minScore: z.number() })),
+        /** Where the thresholds came from, for explain and eval. */
+        from: z.enum(['thresholds', 'premiumShare', 'default']),
+      })
+      .optional(),
     allowClientTier: z.boolean(),
   }),
   failover: z.strictObject({

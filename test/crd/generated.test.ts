@@ -161,6 +161,8 @@ for (const kind of KINDS) {
         // PriceFeed: the header and scheme of a credential, once a user adds one.
         'spec.auth',
         'spec.classification.classifier',
+        'spec.classification.scorer',
+        'spec.classification.embeddings',
         'spec.governance',
         'spec.budget',
         'spec.cache.exact',

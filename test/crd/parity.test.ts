@@ -249,6 +249,84 @@ const EDGE_CASES: { name: string; valid: boolean; doc: { kind: string } }[] = [
     }),
   },
   {
+    name: 'an embeddings signal with an exemplar for an existing tier',
+    valid: true,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'prove it', tier: 't' }],
+        },
+      },
+    }),
+  },
+  {
+    name: 'an embeddings exemplar for a tier that does not exist',
+    valid: false,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'prove it', tier: 'x' }],
+        },
+      },
+    }),
+  },
+  {
+    name: 'an embeddings signal without exemplars',
+    valid: false,
+    doc: policy({
+      classification: { embeddings: { target: { provider: 'p', model: 'e' }, exemplars: [] } },
+    }),
+  },
+  {
+    name: 'an embeddings minimum confidence below one half',
+    valid: false,
+    doc: policy({
+      classification: {
+        embeddings: {
+          target: { provider: 'p', model: 'e' },
+          exemplars: [{ text: 'a', tier: 't' }],
+          minConfidence: 0.4,
+        },
+      },
+    }),
+  },
+  {
+    name: 'a scorer with a threshold for an existing tier',
+    valid: true,
+    doc: policy({ classification: { scorer: { thresholds: [{ tier: 't', minScore: 0.7 }] } } }),
+  },
+  {
+    name: 'a scorer threshold for a tier that does not exist',
+    valid: false,
+    doc: policy({ classification: { scorer: { thresholds: [{ tier: 'x', minScore: 0.7 }] } } }),
+  },
+  {
+    name: 'a scorer with both thresholds and a premium share',
+    valid: false,
+    doc: policy({
+      classification: {
+        scorer: { thresholds: [{ tier: 't', minScore: 0.7 }], premiumShare: 0.3 },
+      },
+    }),
+  },
+  {
+    name: 'a scorer premium share of 1',
+    valid: false,
+    doc: policy({ classification: { scorer: { premiumShare: 1 } } }),
+  },
+  {
+    name: 'a scorer minimum score above 1',
+    valid: false,
+    doc: policy({ classification: { scorer: { thresholds: [{ tier: 't', minScore: 1.5 }] } } }),
+  },
+  {
+    name: 'an unknown scorer model',
+    valid: false,
+    doc: policy({ classification: { scorer: { model: 'gpt-router' } } }),
+  },
+  {
     name: 'timeouts that are all equal',
     valid: true,
     doc: policy({
@@ -547,6 +625,20 @@ const policyArb = fc
               timeoutMs: mostly(fc.constantFrom(10, 300), fc.constant(9)),
             },
             { requiredKeys: ['target'] },
+          ),
+          scorer: fc.record(
+            {
+              model: mostly(fc.constant('difficulty-v1'), fc.constant('other')),
+              thresholds: fc.array(
+                fc.record({
+                  tier: mostly(fc.constant('budget'), tierName),
+                  minScore: mostly(fc.constantFrom(0, 0.5, 1), fc.constant(1.5)),
+                }),
+                { minLength: 1, maxLength: 2 },
+              ),
+              premiumShare: mostly(fc.constantFrom(0.1, 0.5), fc.constantFrom(0, 1)),
+            },
+            optional,
           ),
           allowClientTier: fc.boolean(),
         },

