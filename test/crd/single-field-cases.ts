@@ -175,8 +175,25 @@ function stringArbitrary(node: SchemaNode): fc.Arbitrary<string> {
   const maxLength = Math.min(node.maxLength ?? 64, 64);
   const fits = (text: string): boolean =>
     [...text].length >= minLength && [...text].length <= (node.maxLength ?? Infinity);
-  if (node.pattern) return fc.stringMatching(new RegExp(node.pattern)).filter(fits);
-  return fc.string({ minLength, maxLength });
+  const ownRules = forbiddenMatches(node);
+  const allowed = (text: string): boolean => ownRules.every((re) => !re.test(text));
+  if (node.pattern)
+    return fc.stringMatching(new RegExp(node.pattern)).filter((t) => fits(t) && allowed(t));
+  return fc.string({ minLength, maxLength }).filter(allowed);
+}
+
+/**
+ * The string's own CEL rules of the form `!self.matches(r'RE')` (e.g. the RE2-only rule on
+ * patterns: no backreferences or lookaround): part of the field's bounds, so the values drawn
+ * keep to them, as a user writing a valid value would.
+ */
+function forbiddenMatches(node: SchemaNode): RegExp[] {
+  const found: RegExp[] = [];
+  for (const { rule } of node['x-kubernetes-validations'] ?? []) {
+    const match = /^!self\.matches\(r'(.*)'\)$/.exec(rule);
+    if (match?.[1] !== undefined) found.push(new RegExp(match[1]));
+  }
+  return found;
 }
 
 function listArbitrary(node: SchemaNode): fc.Arbitrary<unknown[]> {
