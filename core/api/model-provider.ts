@@ -9,6 +9,7 @@ import {
   objectName,
 } from './common.ts';
 import { listMap, listSet, stringMap, withRules } from './schema-kit.ts';
+import { providerLiveStatus } from './live-status.ts';
 
 /** Wire protocols a provider can speak. `openai` covers every OpenAI-compatible endpoint. */
 export const PROVIDER_APIS = ['openai', 'anthropic', 'gemini'] as const;
@@ -269,6 +270,7 @@ export const modelProviderStatus = z
     modelCount: z.int().min(0).optional().meta({
       description: 'modelCount is the number of models in spec.models (a printer column).',
     }),
+    live: providerLiveStatus.optional(),
   })
   .meta({ description: 'ModelProviderStatus is written by the operator.' });
 

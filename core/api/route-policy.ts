@@ -9,6 +9,8 @@ import {
   targetRef,
 } from './common.ts';
 import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
+import { policyLiveStatus } from './live-status.ts';
+import { experimentSpec, qualitySpec } from './route-policy-quality.ts';
 
 /** How a tier orders its targets. */
 export const TIER_STRATEGIES = ['cheapest', 'fastest', 'weighted', 'ordered'] as const;
@@ -398,6 +400,8 @@ export const routePolicySpec = withRules(
     governance: governance.optional(),
     budget: budget.optional(),
     cache: cache.optional(),
+    quality: qualitySpec.optional(),
+    experiment: experimentSpec.optional(),
   }),
   [
     {
@@ -414,6 +418,15 @@ export const routePolicySpec = withRules(
       fieldPath: '.classification.rules',
       holds: (s) => s.classification.rules.every((r) => s.tiers.some((t) => t.name === r.tier)),
     },
+    {
+      rule: '!has(self.quality) || !has(self.quality.tierSamplePercent) || self.quality.tierSamplePercent.all(k, self.tiers.exists(t, t.name == k))',
+      message: 'every key of quality.tierSamplePercent must name one of spec.tiers',
+      fieldPath: '.quality.tierSamplePercent',
+      holds: (s) =>
+        Object.keys(s.quality?.tierSamplePercent ?? {}).every((k) =>
+          s.tiers.some((t) => t.name === k),
+        ),
+    },
   ],
 ).meta({
   description:
@@ -429,7 +442,7 @@ export type RuleSpec = RoutePolicySpec['classification']['rules'][number];
 
 /** The status of a RoutePolicy, written by the operator. */
 export const routePolicyStatus = z
-  .strictObject({ ...commonStatusShape })
+  .strictObject({ ...commonStatusShape, live: policyLiveStatus.optional() })
   .meta({ description: 'RoutePolicyStatus is written by the operator.' });
 
 /** A RoutePolicy object as stored in Kubernetes. */

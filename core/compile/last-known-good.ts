@@ -67,10 +67,14 @@ function withExistingTargets(
   const { classifier, ...classification } = route.classification;
   const keepClassifier =
     classifier !== undefined && models.has(`${classifier.provider}/${classifier.model}`);
+  const { quality, ...rest } = route;
+  const keepQuality =
+    quality !== undefined && models.has(`${quality.judge.provider}/${quality.judge.model}`);
   return {
-    ...route,
+    ...rest,
     tiers,
     classification: keepClassifier ? { ...classification, classifier } : classification,
+    ...(keepQuality ? { quality } : {}),
   };
 }
 

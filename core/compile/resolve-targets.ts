@@ -18,6 +18,8 @@ export interface TargetResolution {
   tiers: TierConfig[];
   /** The classifier, when it is configured and resolved. */
   classifier: RouteConfig['classification']['classifier'];
+  /** The quality judge, when it is configured and resolved. */
+  judge: TargetRef | undefined;
   unresolved: UnresolvedRef[];
   /** Tier targets listed in the spec. */
   targetCount: number;
@@ -54,7 +56,8 @@ export function resolveTargets(
   });
   const resolvedCount = tiers.reduce((sum, tier) => sum + tier.targets.length, 0);
   const classifier = resolveClassifier(namespace, spec, providers, unresolved);
-  return { tiers, classifier, unresolved, targetCount, resolvedCount, providers: used };
+  const judge = resolveJudge(namespace, spec, providers, unresolved);
+  return { tiers, classifier, judge, unresolved, targetCount, resolvedCount, providers: used };
 }
 
 function resolveClassifier(
@@ -72,6 +75,20 @@ function resolveClassifier(
     return undefined;
   }
   return { provider: target.provider, model: target.model, timeoutMs: classifier.timeoutMs };
+}
+
+function resolveJudge(
+  namespace: string,
+  spec: RoutePolicySpec,
+  providers: ProviderDirectory,
+  unresolved: UnresolvedRef[],
+): TargetRef | undefined {
+  const target = spec.quality?.judge;
+  if (target === undefined) return undefined;
+  const result = resolveTarget(namespace, target, providers);
+  if (!('reason' in result)) return { provider: target.provider, model: target.model };
+  unresolved.push({ ...result, path: 'quality.judge', target });
+  return undefined;
 }
 
 /**

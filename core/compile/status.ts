@@ -14,6 +14,8 @@ export const REASONS = {
     'SecretKeyNotFound',
     'ProviderNotProgrammed',
     'CapabilityMissing',
+    'VariantNotFound',
+    'VariantNotProgrammed',
   ],
   Programmed: [
     'Programmed',

@@ -1,0 +1,48 @@
+import type { RoutePolicySpec } from '../api/route-policy.ts';
+import type { RouteConfig } from '../config/router-config.ts';
+import type { TargetResolution } from './resolve-targets.ts';
+
+/** The rolling window when the policy leaves it out: at least 50 judged answers, at least minSamples. */
+export const DEFAULT_QUALITY_WINDOW = 50;
+
+/**
+ * The quality loop as the proxies see it, every default filled in: each tier's own sampling share
+ * and the derived window. Left out when the judge did not resolve (ResolvedRefs says why): no
+ * judge, no sampling, so nothing is demoted on scores that cannot be produced.
+ */
+export function qualityConfigOf(
+  spec: RoutePolicySpec,
+  resolution: TargetResolution,
+): Pick<RouteConfig, 'quality'> {
+  const quality = spec.quality;
+  if (quality === undefined || resolution.judge === undefined) return {};
+  const overrides = quality.tierSamplePercent ?? {};
+  const tierSamplePercent = Object.fromEntries(
+    spec.tiers.map((tier) => [tier.name, overrides[tier.name] ?? quality.samplePercent]),
+  );
+  const { demotion } = quality;
+  return {
+    quality: {
+      judge: resolution.judge,
+      samplePercent: quality.samplePercent,
+      tierSamplePercent,
+      ...(quality.rubric === undefined ? {} : { rubric: quality.rubric }),
+      timeoutMs: quality.timeoutMs,
+      floor: quality.floor,
+      ...(demotion === undefined
+        ? {}
+        : {
+            demotion: {
+              below: demotion.below,
+              restoreAbove: demotion.restoreAbove,
+              minSamples: demotion.minSamples,
+              window: demotion.window ?? Math.max(DEFAULT_QUALITY_WINDOW, demotion.minSamples),
+              probationPercent: demotion.probationPercent,
+            },
+          }),
+      maxConcurrency: quality.maxConcurrency,
+      queueSize: quality.queueSize,
+      export: { ...quality.export },
+    },
+  };
+}
