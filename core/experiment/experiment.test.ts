@@ -46,7 +46,7 @@ test('requests without a tenant, or sticky by request, go by the draw', () => {
 function countersOf(
   arms: Record<
     string,
-    { cost: number; ok: boolean; error?: boolean; score?: number; ms: number }[]
+    { cost: number; ok: boolean; error?: boolean; score?: number | undefined; ms: number }[]
   >,
 ): Map<string, number> {
   const counters = new Map<string, number>();
