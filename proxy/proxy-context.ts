@@ -13,6 +13,7 @@ import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
 import type { AnswerObserver } from './answer/outcome.ts';
 import type { AskClassifier } from '../core/routing/decide.ts';
+import type { Standings } from './quality/standings.ts';
 
 /** Options of one proxy process. */
 export interface ProxyOptions {
@@ -43,6 +44,8 @@ export interface ProxyContext {
   askClassifier: AskClassifier;
   /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
   observers: AnswerObserver[];
+  /** Which targets the quality loop demoted, fleet-wide (./quality/standings.ts). */
+  standings: Standings;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

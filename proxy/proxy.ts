@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigStore } from './config/config-store.ts';
 import { CredentialStore } from './config/credential-store.ts';
@@ -20,6 +21,11 @@ import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { FleetObserver } from './quality/fleet-observer.ts';
+import { LiveRecorder } from './quality/live-recorder.ts';
+import { Standings } from './quality/standings.ts';
+import { parseStandingField, policyIdOf } from '../core/live/fleet-keys.ts';
+import type { DemotionRecord } from '../core/live/fleet-keys.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -36,6 +42,12 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /** This pod's name in the fleet's live state. Defaults to POD_NAME, else host name + random. */
+  pod?: string;
+  /** How often this pod writes its live counters to the shared state. Defaults to 5000 ms. */
+  liveFlushMs?: number;
+  /** How often this pod reads the fleet's demoted targets. Defaults to 2000 ms. */
+  standingsRefreshMs?: number;
 }
 
 /** A running proxy. */
@@ -47,6 +59,8 @@ export interface RunningProxy {
   metricsUrl: string | undefined;
   /** The active health prober (runs on its own timers; exposed for tests). */
   prober: Prober;
+  /** The quality loop and live counters (exposed for tests). */
+  fleet: { observer: FleetObserver; live: LiveRecorder; standings: Standings };
   close(): Promise<void>;
 }
 
@@ -58,6 +72,15 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const now = (): number => performance.now();
   const log = options.log ?? stdoutSink;
   const state = options.state ?? new MemoryState();
+  const pod = options.pod ?? podName();
+  const wallNow = (): number => Date.now();
+  const standings = new Standings({
+    store: state,
+    log,
+    wallNow,
+    pod,
+    onChange: (demoted) => showDemoted(ctx, demoted),
+  });
   const ctx: ProxyContext = {
     config: new ConfigStore(),
     credentials: new CredentialStore(),
@@ -76,23 +99,27 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
+    standings,
     options: {
       maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
       logPrompts: options.logPrompts ?? false,
     },
     now,
-    wallNow: () => Date.now(),
+    wallNow,
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
   };
   ctx.askClassifier = classifierOf(ctx);
+  const { live, observer } = startQualityLoop(ctx, pod, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);
     prober.reconfigure(index);
   });
   metrics.onScrape(() => {
+    metrics.judgeQueueDepth.reset();
+    for (const [route, depth] of observer.depths()) metrics.judgeQueueDepth.set({ route }, depth);
     metrics.targetLatency.reset();
     for (const { key, kind, quantile, ms } of ctx.health.latencies()) {
       const [provider = '', model = ''] = key.split('/');
@@ -117,16 +144,61 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     metricsUrl:
       metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
     prober,
+    fleet: { observer, live, standings },
     async close() {
       await Promise.all([
         closeServer(api, drainMs),
         metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
       ]);
       prober.stop();
+      standings.stop();
+      live.stop();
+      await live.flush();
       await ctx.upstream.close();
       await state.close();
     },
   };
+}
+
+/** The live counters and the judge's observer, with their timers started. */
+function startQualityLoop(
+  ctx: ProxyContext,
+  pod: string,
+  options: StartProxyOptions,
+): { live: LiveRecorder; observer: FleetObserver } {
+  const live = new LiveRecorder({
+    store: ctx.state,
+    health: ctx.health,
+    log: ctx.log,
+    wallNow: ctx.wallNow,
+    pod,
+  });
+  const observer = new FleetObserver(ctx, live, ctx.standings);
+  ctx.observers.push(observer);
+  live.start(options.liveFlushMs ?? 5000);
+  ctx.standings.start(options.standingsRefreshMs ?? 2000);
+  return { live, observer };
+}
+
+/** This pod's name in the fleet: the pod's own (downward API), else the host's and a random suffix. */
+function podName(): string {
+  const fromEnv = process.env['POD_NAME'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return `${hostname()}-${randomBytes(3).toString('hex')}`;
+}
+
+/** switchyard_target_demoted from the fleet's demoted set, labelled with each policy's alias. */
+function showDemoted(ctx: ProxyContext, demoted: ReadonlyMap<string, DemotionRecord>): void {
+  const gauge = ctx.metrics.targetDemoted;
+  gauge.reset();
+  const routes = ctx.config.current?.config.routes ?? [];
+  for (const field of demoted.keys()) {
+    const { policy, target } = parseStandingField(field);
+    const route = routes.find((r) => policyIdOf(r) === policy);
+    if (route === undefined) continue;
+    const [provider = '', model = ''] = target.split('/');
+    gauge.set({ route: route.alias, provider, model }, 1);
+  }
 }
 
 /**

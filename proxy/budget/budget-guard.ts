@@ -85,6 +85,17 @@ export class BudgetGuard {
       );
   }
 
+  /** Adds spend that was not reserved beforehand (a judge call) to the route's month. */
+  async charge(route: RouteConfig, usd: number): Promise<void> {
+    if (route.budget === undefined || usd <= 0) return;
+    const key = this.#key(route);
+    await this.#safely(
+      route,
+      () => this.#state.adjust(key, toMicroUSD(usd), BUDGET_KEY_TTL_SECONDS),
+      0,
+    );
+  }
+
   #key(route: RouteConfig): string {
     return budgetKey(route, budgetMonth(this.#wallNow()));
   }

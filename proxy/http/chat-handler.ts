@@ -23,6 +23,8 @@ import { ProxyError } from '../errors/proxy-error.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { executeCompletion, executeStream, type ChatExecution } from '../execute/execute-chat.ts';
 import { abortWhenClientGone } from './client-gone.ts';
+import { chooseArm } from '../experiment/choose-arm.ts';
+import { healthWithStandings, markForJudging } from '../quality/prepare-judging.ts';
 import { parseChatRequest } from './parse-request.ts';
 
 /** Routing pressure for each budget state. */
@@ -43,7 +45,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   const request = parseChatRequest(body);
   job.request = request;
   job.stream = request.stream === true;
-  const resolution = resolve(ctx.config.current, request.model);
+  const resolution = chooseArm(job, resolve(ctx.config.current, request.model));
   job.resolution = resolution;
   const input = routingInputFor(request, req.headers);
   const route = resolution.route?.config;
@@ -57,13 +59,14 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     if (hit !== undefined) return finish(job, { kind: 'cached', hit });
   }
   const decision = await decide(resolution, input, sensitive, {
-    health: (key) => ctx.health.health(key),
+    health: healthWithStandings(job),
     random: ctx.random,
     budget: PLAN_BUDGET[pressure],
     askClassifier: ctx.askClassifier,
   });
   job.decision = decision;
   if (decision.refusal !== undefined) throw refusalError(decision.refusal);
+  markForJudging(job);
   ctx.metrics.classifications.inc({
     route: resolution.routeName,
     source: decision.classification.source,
