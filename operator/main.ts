@@ -12,6 +12,8 @@ import { Reconciler, type ReconcileReport } from './reconcile/reconciler.ts';
 import { Backoff } from './watch/backoff.ts';
 import type { ReflectorTiming } from './watch/reflector.ts';
 import { createSources } from './watch/sources.ts';
+import { FleetReader } from './live/fleet-reader.ts';
+import { LiveLoop } from './live/live-loop.ts';
 
 /** How to run the operator. Timings default to production values; tests shorten them. */
 export interface OperatorOptions {
@@ -49,6 +51,17 @@ export interface OperatorOptions {
   clock?: () => Date;
   /** Called after every reconcile this replica ran (as leader), with what it did. */
   onReconcile?: (report: ReconcileReport) => void;
+  /**
+   * Redis shared by the proxy fleet: live health, quality and spend in status (status.live) and
+   * the quality Events come from there. Without it, status carries conditions only.
+   */
+  redisUrl?: string;
+  /** How often live state is read and written. Default 10 s. */
+  liveIntervalMs?: number;
+  /** An object's status.live is written at most once per this. Default 10 s. */
+  liveMinWriteIntervalMs?: number;
+  /** status.live writes per second, all objects together. Default 40. */
+  liveWritesPerSecond?: number;
 }
 
 /** A running operator. */
@@ -61,6 +74,8 @@ export interface RunningOperator {
   isLeader(): boolean;
   /** The last successful reconcile of this replica, if any. */
   lastReconcile(): ReconcileReport | undefined;
+  /** The live-status lane, when a Redis URL was given. */
+  readonly live: LiveLoop | undefined;
   /** Resolves once every informer has listed once. */
   synced(): Promise<void>;
   /**
@@ -130,6 +145,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     // The backoff resets only once a whole reconcile, statuses included, went through.
     onStatusRound: (error) => (error === undefined ? retry.reset() : retryLater(error)),
   });
+  const live = startLiveLoop(options, {
+    client,
+    sources,
+    reconciler,
+    isLeader,
+    identity,
+    log,
+    metrics,
+  });
   const elector = new LeaderElector({
     client,
     namespace: options.namespace,
@@ -144,11 +168,13 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     onStartedLeading: () => {
       metrics.leader.set(1);
       reconciler.reset();
+      live?.loop.reset();
       debouncer.trigger();
     },
     onStoppedLeading: () => {
       metrics.leader.set(0);
       reconciler.reset();
+      live?.loop.reset();
     },
   });
 
@@ -183,6 +209,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metrics,
     isLeader,
     lastReconcile: () => reconciler.last,
+    live: live?.loop,
     synced: async () => {
       await started;
       await sources.synced();
@@ -191,6 +218,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       stopping = true;
       await debouncer.stop();
       await reconciler.statusSettled();
+      await live?.loop.stop();
+      await live?.reader.close();
       await elector.stop({ release: stopOptions.releaseLease !== false });
       await sources.stop();
       await health.close();
@@ -198,4 +227,48 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       log.info('operator stopped', { identity });
     },
   };
+}
+
+/** What the live lane is built from. */
+interface LiveParts {
+  client: KubeClient;
+  sources: ReturnType<typeof createSources>;
+  reconciler: Reconciler;
+  isLeader: () => boolean;
+  identity: string;
+  log: Logger;
+  metrics: OperatorMetrics;
+}
+
+/** Starts the live-status lane when the operator can read the fleet's Redis. */
+function startLiveLoop(
+  options: OperatorOptions,
+  parts: LiveParts,
+): { loop: LiveLoop; reader: FleetReader } | undefined {
+  const { log } = parts;
+  if (options.redisUrl === undefined || options.redisUrl === '') {
+    log.info('no Redis URL: status shows conditions only, no live health or spend');
+    return undefined;
+  }
+  let lastError = '';
+  const reader = FleetReader.open(options.redisUrl, (error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    log.warn('redis', { error: error.message });
+  });
+  const loop = new LiveLoop({
+    client: parts.client,
+    reader,
+    sources: parts.sources,
+    config: () => parts.reconciler.config,
+    isLeader: parts.isLeader,
+    identity: parts.identity,
+    log,
+    metrics: parts.metrics,
+    intervalMs: options.liveIntervalMs ?? 10_000,
+    minWriteIntervalMs: options.liveMinWriteIntervalMs ?? 10_000,
+    writesPerSecond: options.liveWritesPerSecond ?? 40,
+  });
+  loop.start();
+  return { loop, reader };
 }

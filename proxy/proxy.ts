@@ -152,8 +152,7 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       ]);
       prober.stop();
       standings.stop();
-      live.stop();
-      await live.flush();
+      await live.retire();
       await ctx.upstream.close();
       await state.close();
     },

@@ -110,6 +110,20 @@ export class LiveRecorder {
     this.#timer = undefined;
   }
 
+  /**
+   * The last flush of a pod that shuts down: its counters, then its report is removed, so the
+   * fleet stops counting it at once rather than when its report goes stale.
+   */
+  async retire(): Promise<void> {
+    this.stop();
+    await this.flush();
+    try {
+      await this.#options.store.hashDelete(PODS_KEY, [this.#options.pod]);
+    } catch (error) {
+      this.#warn(error);
+    }
+  }
+
   /** Writes the pending counters and this pod's report to the store; one flush at a time. */
   flush(): Promise<void> {
     this.#flushing ??= this.#flushOnce().finally(() => {
