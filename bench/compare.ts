@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
-import { writeManifests } from './lib/manifests.ts';
+import { BENCH_MODEL, writeManifests } from './lib/manifests.ts';
 import {
   BenchProcess,
   cpuSeconds,
@@ -25,8 +25,8 @@ import { formatMs, formatRatio } from './lib/report.ts';
 import { summarize, pairedDifferences } from './lib/stats.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
-const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream]
-       node bench/compare.ts --base REV --latency [--requests 5000]
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--sample-percent N]
+       node bench/compare.ts --base REV --latency [--requests 5000] [--sample-percent N]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
@@ -37,7 +37,9 @@ With --latency it times single requests (with --stream: their time to first toke
 concurrency 1 instead, alternating between the two builds request by request, and prints each
 one's percentiles and those of the per-pair difference (working tree − base): what a change does
 to the latency a client sees, e.g. from moving work after the answer is written, which CPU per
-request cannot show.`;
+request cannot show.
+With --sample-percent N the working tree's policy judges N % of its answers (spec.quality, the
+same fake as judge) and the base's does not: with --base HEAD, what sampling costs.`;
 
 interface Side {
   name: string;
@@ -112,6 +114,7 @@ async function main(): Promise<number> {
       stream: { type: 'boolean', default: false },
       latency: { type: 'boolean', default: false },
       requests: { type: 'string', default: '5000' },
+      'sample-percent': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -131,9 +134,28 @@ async function main(): Promise<number> {
     [{ name: 'p1', baseURL: fake.url }],
     [{ alias: 'fast', providers: ['p1'] }],
   );
+  const samplePercent = values['sample-percent'];
+  const headManifests =
+    samplePercent === undefined
+      ? manifests
+      : writeManifests(
+          [{ name: 'p1', baseURL: fake.url }],
+          [
+            {
+              alias: 'fast',
+              providers: ['p1'],
+              quality: {
+                judge: { provider: 'p1', model: BENCH_MODEL },
+                samplePercent: Number(samplePercent),
+                queueSize: 1000,
+                maxConcurrency: 8,
+              },
+            },
+          ],
+        );
   const sides = [
     await startSide(`base ${values.base}`, base.entry, manifests.dir, base.root),
-    await startSide('working tree', head, manifests.dir, ROOT),
+    await startSide('working tree', head, headManifests.dir, ROOT),
   ];
   if (values.latency) {
     await compareLatency(sides as [Side, Side], Number(values.requests), values.stream);

@@ -22,6 +22,8 @@ export interface BenchRoute {
   providers: readonly string[];
   /** spec.failover overrides, e.g. `{ hedgeAfterMs: 20 }`. */
   failover?: Record<string, unknown>;
+  /** spec.quality, e.g. a judge and a sampling share. */
+  quality?: Record<string, unknown>;
 }
 
 /**
@@ -90,6 +92,7 @@ function routeManifest(route: BenchRoute): object {
         },
       ],
       ...(route.failover === undefined ? {} : { failover: route.failover }),
+      ...(route.quality === undefined ? {} : { quality: route.quality }),
     },
   };
 }

@@ -74,9 +74,23 @@ export class LiveLoop {
     this.#events = new QualityEvents(options.client, options.identity);
   }
 
+  /**
+   * Runs a round every intervalMs. A round that takes longer (many objects to write at the rate
+   * limit) is followed by the next at once, so the writes keep their pace instead of waiting for a
+   * tick that the long round made them miss.
+   */
   start(): void {
-    this.#timer = setInterval(() => void this.runOnce(), this.#options.intervalMs);
-    this.#timer.unref();
+    const schedule = (delayMs: number): void => {
+      if (this.#stopped) return;
+      this.#timer = setTimeout(() => {
+        const started = performance.now();
+        void this.runOnce().finally(() =>
+          schedule(Math.max(0, this.#options.intervalMs - (performance.now() - started))),
+        );
+      }, delayMs);
+      this.#timer.unref();
+    };
+    schedule(this.#options.intervalMs);
   }
 
   /** Called after every round (tests). */
@@ -100,7 +114,7 @@ export class LiveLoop {
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     await this.#round;
   }
 

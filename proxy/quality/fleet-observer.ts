@@ -2,12 +2,33 @@ import type { RouteConfig } from '../../core/config/router-config.ts';
 import { QUALITY_TTL_SECONDS, policyIdOf, samplesKey } from '../../core/live/fleet-keys.ts';
 import type { JudgedSample } from '../../core/quality/judged-sample.ts';
 import { judgeCaptured } from '../../core/quality/sampling.ts';
+import type { ChatMessage } from '../../core/openai/types.ts';
+import type { PlannedAttempt } from '../../core/routing/plan.ts';
 import type { AnsweredRequest, AnswerObserver } from '../answer/outcome.ts';
+import type { ExperimentArm } from '../experiment/choose-arm.ts';
+import type { JudgeCapture } from './prepare-judging.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { askJudge, type JudgeResult } from './judge-call.ts';
 import { JudgeQueue } from './judge-queue.ts';
 import { succeeded, type LiveRecorder } from './live-recorder.ts';
 import type { Standings } from './standings.ts';
+
+/**
+ * What a queued judge call keeps of its answer: only what judging needs, so that a queue of them
+ * holds no sockets, response objects or upstream buffers.
+ */
+interface JudgeWork {
+  route: RouteConfig;
+  /** The alias the answer was served under (the variant's for the variant arm). */
+  routeName: string;
+  requestId: string;
+  winner: PlannedAttempt;
+  messages: readonly ChatMessage[];
+  text: string;
+  sensitive: boolean;
+  experiment: ExperimentArm | undefined;
+  spentUSD: number;
+}
 
 /**
  * The quality loop's and live state's observer of every answer, after it reached the client:
@@ -42,7 +63,9 @@ export class FleetObserver implements AnswerObserver {
         code: String(answer.status),
       });
     }
-    if (!judging && succeeded(answer) && answer.winner !== undefined) this.#countSuccess(answer);
+    if (!judging && succeeded(answer) && answer.winner !== undefined) {
+      this.#countSuccess(answer.job.resolution?.routeName ?? 'none', answer.winner);
+    }
   }
 
   /** Judge calls queued or running, by route alias, for the queue-depth gauge. */
@@ -57,22 +80,44 @@ export class FleetObserver implements AnswerObserver {
 
   /** Queues the answer for the judge when it was sampled; true when it was. */
   #offer(answer: AnsweredRequest): boolean {
-    const { job, winner } = answer;
-    const capture = job.judging;
-    const route = job.resolution?.route?.config;
-    const quality = route?.quality;
-    if (capture === undefined || route === undefined || quality === undefined) return false;
-    if (winner === undefined || !succeeded(answer)) return false;
-    const probation =
-      job.probation && this.#standings.isDemoted(policyIdOf(route), winner.target.key);
-    const draw = this.#ctx.random();
-    if (!judgeCaptured(quality, winner.tier, capture.share, draw, probation)) return false;
-    const text = answer.outcome.kind === 'stream' ? capture.text : completionText(answer);
-    if (text.trim() === '') return false;
-    const queue = this.#queueFor(route);
-    if (queue.offer(() => this.#judge(answer, route, text))) return true;
-    this.#ctx.metrics.judgeCalls.inc({ route: route.alias, outcome: 'dropped' });
+    const work = this.#workOf(answer);
+    if (work === undefined) return false;
+    if (this.#queueFor(work.route).offer(() => this.#judge(work))) return true;
+    this.#ctx.metrics.judgeCalls.inc({ route: work.route.alias, outcome: 'dropped' });
     return false;
+  }
+
+  /** The judge call an answer calls for: captured, successful, drawn for its tier, with text. */
+  #workOf(answer: AnsweredRequest): JudgeWork | undefined {
+    const { job, winner } = answer;
+    const route = job.resolution?.route?.config;
+    if (route === undefined || winner === undefined || !this.#drawn(answer, route, winner)) {
+      return undefined;
+    }
+    const capture = job.judging as JudgeCapture;
+    const text = answer.outcome.kind === 'stream' ? capture.text : completionText(answer);
+    if (text.trim() === '') return undefined;
+    return {
+      route,
+      routeName: job.resolution?.routeName ?? route.alias,
+      requestId: job.requestId,
+      winner,
+      messages: job.request?.messages ?? [],
+      text,
+      sensitive: job.decision?.sensitive === true,
+      experiment: job.experiment,
+      spentUSD: answer.spentUSD,
+    };
+  }
+
+  /** A captured, successful answer, drawn at its winning tier's share (probation: always). */
+  #drawn(answer: AnsweredRequest, route: RouteConfig, winner: PlannedAttempt): boolean {
+    const capture = answer.job.judging;
+    const quality = route.quality;
+    if (capture === undefined || quality === undefined || !succeeded(answer)) return false;
+    const probation =
+      answer.job.probation && this.#standings.isDemoted(policyIdOf(route), winner.target.key);
+    return judgeCaptured(quality, winner.tier, capture.share, this.#ctx.random(), probation);
   }
 
   #queueFor(route: RouteConfig): JudgeQueue {
@@ -85,22 +130,22 @@ export class FleetObserver implements AnswerObserver {
     return queue;
   }
 
-  async #judge(answer: AnsweredRequest, route: RouteConfig, text: string): Promise<void> {
+  async #judge(work: JudgeWork): Promise<void> {
     const ctx = this.#ctx;
+    const { route, winner } = work;
     const quality = route.quality as NonNullable<RouteConfig['quality']>;
     const result = await askJudge(ctx, {
       route,
-      messages: answer.job.request?.messages ?? [],
-      answer: text,
-      sensitive: answer.job.decision?.sensitive === true,
+      messages: work.messages,
+      answer: work.text,
+      sensitive: work.sensitive,
     });
     ctx.metrics.judgeCalls.inc({ route: route.alias, outcome: result.outcome });
     await this.#charge(route, result.costUSD);
     const score = result.verdict?.score;
-    this.#live.judged(answer, score, quality.floor);
-    if (score === undefined || score >= quality.floor) this.#countSuccess(answer);
+    this.#live.judged(work, score, quality.floor);
+    if (score === undefined || score >= quality.floor) this.#countSuccess(work.routeName, winner);
     if (score === undefined) return;
-    const winner = answer.winner!;
     ctx.metrics.qualityScore.observe(
       {
         route: route.alias,
@@ -112,8 +157,8 @@ export class FleetObserver implements AnswerObserver {
     );
     try {
       const stats = await this.#standings.record(route, winner.target.key, score);
-      this.#logVerdict(answer, route, result, stats.mean);
-      await this.#keepSample(answer, route, result);
+      this.#logVerdict(work, result, stats.mean);
+      await this.#keepSample(work, result);
     } catch (error) {
       this.#logStoreError(route, error);
     }
@@ -126,42 +171,35 @@ export class FleetObserver implements AnswerObserver {
     await this.#ctx.budget.charge(route, usd);
   }
 
-  #countSuccess(answer: AnsweredRequest): void {
-    const winner = answer.winner!;
+  #countSuccess(routeName: string, winner: PlannedAttempt): void {
     this.#ctx.metrics.successfulRequests.inc({
-      route: answer.job.resolution?.routeName ?? 'none',
+      route: routeName,
       tier: winner.tier,
       provider: winner.target.provider.name,
       model: winner.target.model.name,
     });
   }
 
-  async #keepSample(
-    answer: AnsweredRequest,
-    route: RouteConfig,
-    result: JudgeResult,
-  ): Promise<void> {
+  async #keepSample(work: JudgeWork, result: JudgeResult): Promise<void> {
+    const { route } = work;
     const settings = route.quality?.export;
     const verdict = result.verdict;
     if (settings === undefined || settings.maxSamples === 0 || verdict === undefined) return;
-    const { job } = answer;
     const sample: JudgedSample = {
       at: new Date(this.#ctx.wallNow()).toISOString(),
-      requestId: job.requestId,
+      requestId: work.requestId,
       route: route.alias,
       policy: policyIdOf(route),
       tiers: route.tiers.map((t) => t.name),
-      tier: answer.tier,
-      target: answer.winner!.target.key,
+      tier: work.winner.tier,
+      target: work.winner.target.key,
       score: verdict.score,
       reason: verdict.reason,
       floor: route.quality?.floor ?? 0,
-      ...(job.experiment === undefined
+      ...(work.experiment === undefined
         ? {}
-        : { experiment: job.experiment.name, arm: job.experiment.arm }),
-      ...(settings.includeRequestText && job.request !== undefined
-        ? { messages: job.request.messages }
-        : {}),
+        : { experiment: work.experiment.name, arm: work.experiment.arm }),
+      ...(settings.includeRequestText ? { messages: [...work.messages] } : {}),
     };
     await this.#ctx.state.listPush(
       samplesKey(policyIdOf(route)),
@@ -171,23 +209,18 @@ export class FleetObserver implements AnswerObserver {
     );
   }
 
-  #logVerdict(
-    answer: AnsweredRequest,
-    route: RouteConfig,
-    result: JudgeResult,
-    windowMean: number | undefined,
-  ): void {
+  #logVerdict(work: JudgeWork, result: JudgeResult, windowMean: number | undefined): void {
     this.#ctx.log({
       time: new Date(this.#ctx.wallNow()).toISOString(),
       level: 'info',
       msg: 'judged',
-      requestId: answer.job.requestId,
-      route: route.alias,
-      tier: answer.tier,
-      provider: answer.provider,
-      model: answer.model,
-      experiment: answer.job.experiment?.name,
-      arm: answer.job.experiment?.arm,
+      requestId: work.requestId,
+      route: work.route.alias,
+      tier: work.winner.tier,
+      provider: work.winner.target.provider.name,
+      model: work.winner.target.model.name,
+      experiment: work.experiment?.name,
+      arm: work.experiment?.arm,
       score: result.verdict?.score,
       reason: result.verdict?.reason,
       judgeCostUSD: result.costUSD,

@@ -17,10 +17,19 @@ import {
 } from '../../core/live/fleet-keys.ts';
 import { bucketOf } from '../../core/live/latency-buckets.ts';
 import type { AnsweredRequest } from '../answer/outcome.ts';
+import type { RouteConfig } from '../../core/config/router-config.ts';
+import type { ExperimentArm } from '../experiment/choose-arm.ts';
 import { baselineCostUSD } from '../answer/record-answer.ts';
 import type { HealthTracker } from '../health/health-tracker.ts';
 import type { LogSink } from '../log/request-log.ts';
 import type { FleetStore } from '../state/fleet-store.ts';
+
+/** What the recorder needs of an answer whose verdict came. */
+export interface JudgedAnswer {
+  route: RouteConfig;
+  experiment: ExperimentArm | undefined;
+  spentUSD: number;
+}
 
 /** Counters waiting for the next flush, by hash key. */
 type Pending = Map<string, Map<string, number>>;
@@ -69,13 +78,10 @@ export class LiveRecorder {
   }
 
   /** Counts the success (or not) of a judged answer, and its score for its experiment arm. */
-  judged(answer: AnsweredRequest, score: number | undefined, floor: number): void {
-    const route = answer.job.resolution?.route?.config;
+  judged(answer: JudgedAnswer, score: number | undefined, floor: number): void {
     const success = score === undefined || score >= floor;
-    if (route !== undefined && success) {
-      this.#add(this.#monthKey(), policyField.successes(policyIdOf(route)), 1);
-    }
-    const experiment = answer.job.experiment;
+    if (success) this.#add(this.#monthKey(), policyField.successes(policyIdOf(answer.route)), 1);
+    const experiment = answer.experiment;
     if (experiment === undefined) return;
     const key = experimentKey(experiment.policy, experiment.name);
     const arm = experiment.arm;
