@@ -1,9 +1,7 @@
 import type { RoutePolicySpec } from '../api/route-policy.ts';
 import type { RouteConfig } from '../config/router-config.ts';
 import type { TargetResolution } from './resolve-targets.ts';
-
-/** The rolling window when the policy leaves it out: at least 50 judged answers, at least minSamples. */
-export const DEFAULT_QUALITY_WINDOW = 50;
+import { DEFAULT_QUALITY_WINDOW } from '../quality/demotion.ts';
 
 /**
  * The quality loop as the proxies see it, every default filled in: each tier's own sampling share

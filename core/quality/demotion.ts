@@ -1,5 +1,8 @@
 import type { RouteConfig } from '../config/router-config.ts';
 
+/** The rolling window when the policy leaves it out: at least 50 judged answers, at least minSamples. */
+export const DEFAULT_QUALITY_WINDOW = 50;
+
 /** The rolling window of one target's judged scores. */
 export interface WindowStats {
   /** Mean score, undefined when the window is empty. */

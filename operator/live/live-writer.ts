@@ -55,7 +55,7 @@ function writtenAt(stored: Record<string, unknown> | undefined): number {
 }
 
 /** Live status writes in flight at once. */
-const WRITERS = 4;
+const WRITERS = 8;
 
 const PLURALS = { ModelProvider: 'modelproviders', RoutePolicy: 'routepolicies' } as const;
 

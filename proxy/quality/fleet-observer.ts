@@ -13,6 +13,9 @@ import { JudgeQueue } from './judge-queue.ts';
 import { succeeded, type LiveRecorder } from './live-recorder.ts';
 import type { Standings } from './standings.ts';
 
+/** Labelled success counters kept at most (routes × tiers × targets of a config). */
+const MAX_SUCCESS_CHILDREN = 10_000;
+
 /**
  * What a queued judge call keeps of its answer: only what judging needs, so that a queue of them
  * holds no sockets, response objects or upstream buffers.
@@ -43,6 +46,7 @@ export class FleetObserver implements AnswerObserver {
   readonly #live: LiveRecorder;
   readonly #standings: Standings;
   readonly #queues = new Map<string, JudgeQueue>();
+  readonly #successes = new Map<string, { inc: () => void }>();
 
   constructor(ctx: ProxyContext, live: LiveRecorder, standings: Standings) {
     this.#ctx = ctx;
@@ -171,13 +175,21 @@ export class FleetObserver implements AnswerObserver {
     await this.#ctx.budget.charge(route, usd);
   }
 
+  /** Counts a success; the labelled child is kept, since prom-client hashes labels per call. */
   #countSuccess(routeName: string, winner: PlannedAttempt): void {
-    this.#ctx.metrics.successfulRequests.inc({
-      route: routeName,
-      tier: winner.tier,
-      provider: winner.target.provider.name,
-      model: winner.target.model.name,
-    });
+    const key = `${routeName}|${winner.tier}|${winner.target.key}`;
+    let child = this.#successes.get(key);
+    if (child === undefined) {
+      if (this.#successes.size >= MAX_SUCCESS_CHILDREN) this.#successes.clear();
+      child = this.#ctx.metrics.successfulRequests.labels({
+        route: routeName,
+        tier: winner.tier,
+        provider: winner.target.provider.name,
+        model: winner.target.model.name,
+      });
+      this.#successes.set(key, child);
+    }
+    child.inc();
   }
 
   async #keepSample(work: JudgeWork, result: JudgeResult): Promise<void> {

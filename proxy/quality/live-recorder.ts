@@ -61,6 +61,8 @@ export class LiveRecorder {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #lastWarnMs = 0;
+  #currentKeys = { minute: '', month: '' };
+  #keysUntilMs = 0;
 
   constructor(options: LiveRecorderOptions) {
     this.#options = options;
@@ -157,7 +159,7 @@ export class LiveRecorder {
   }
 
   #countAttempts(answer: AnsweredRequest): void {
-    const minute = minuteKey(minuteOf(this.#options.wallNow()));
+    const minute = this.#keys().minute;
     for (const attempt of answer.attempts) {
       if (attempt.outcome === 'circuit_open') continue;
       this.#add(minute, targetField.attempts(attempt.target), 1);
@@ -205,7 +207,18 @@ export class LiveRecorder {
   }
 
   #monthKey(): string {
-    return monthKey(budgetMonth(this.#options.wallNow()));
+    return this.#keys().month;
+  }
+
+  /** The minute's and the month's hash keys, worked out once a minute rather than per request. */
+  #keys(): { minute: string; month: string } {
+    const now = this.#options.wallNow();
+    if (now >= this.#keysUntilMs) {
+      const minute = minuteOf(now);
+      this.#currentKeys = { minute: minuteKey(minute), month: monthKey(budgetMonth(now)) };
+      this.#keysUntilMs = (minute + 1) * 60_000;
+    }
+    return this.#currentKeys;
   }
 
   #add(key: string, field: string, n: number): void {

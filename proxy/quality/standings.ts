@@ -14,12 +14,12 @@ import {
   type Transition,
 } from '../../core/live/fleet-keys.ts';
 import {
+  DEFAULT_QUALITY_WINDOW,
   demotionStep,
   gradedTargets,
   windowStats,
   type WindowStats,
 } from '../../core/quality/demotion.ts';
-import { DEFAULT_QUALITY_WINDOW } from '../../core/compile/quality-config.ts';
 import type { LogSink } from '../log/request-log.ts';
 import type { FleetStore } from '../state/fleet-store.ts';
 
