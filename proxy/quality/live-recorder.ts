@@ -15,7 +15,7 @@ import {
   targetField,
   type PodReport,
 } from '../../core/live/fleet-keys.ts';
-import { bucketOf } from '../../core/live/latency-buckets.ts';
+import { LATENCY_BOUNDS_MS, bucketOf } from '../../core/live/latency-buckets.ts';
 import type { AnsweredRequest } from '../answer/outcome.ts';
 import type { RouteConfig } from '../../core/config/router-config.ts';
 import type { ExperimentArm } from '../experiment/choose-arm.ts';
@@ -44,6 +44,27 @@ export interface LiveRecorderOptions {
   pod: string;
 }
 
+/** A target's counter fields, built once (see #targetFields). */
+interface TargetFields {
+  attempts: string;
+  errors: string;
+  latency: string[];
+  ttft: string[];
+  spendUSD: string;
+}
+
+/** A policy's counter fields, built once. */
+interface PolicyFields {
+  requests: string;
+  cacheHits: string;
+  successes: string;
+  spendUSD: string;
+  avoidedUSD: string;
+}
+
+/** Targets or policies whose field names are kept (a config's worth, many times over). */
+const MAX_CACHED_FIELDS = 10_000;
+
 /** Keys with more pending fields than this are not merged back after a failed flush. */
 const MAX_PENDING_FIELDS = 50_000;
 
@@ -62,6 +83,8 @@ export class LiveRecorder {
   #flushing: Promise<void> | undefined;
   #lastWarnMs = 0;
   #currentKeys = { minute: '', month: '' };
+  readonly #fieldsOfTarget = new Map<string, TargetFields>();
+  readonly #fieldsOfPolicy = new Map<string, PolicyFields>();
   #keysUntilMs = 0;
 
   constructor(options: LiveRecorderOptions) {
@@ -162,31 +185,70 @@ export class LiveRecorder {
     const minute = this.#keys().minute;
     for (const attempt of answer.attempts) {
       if (attempt.outcome === 'circuit_open') continue;
-      this.#add(minute, targetField.attempts(attempt.target), 1);
-      if (attempt.outcome !== 'ok') this.#add(minute, targetField.errors(attempt.target), 1);
+      const fields = this.#targetFields(attempt.target);
+      this.#add(minute, fields.attempts, 1);
+      if (attempt.outcome !== 'ok') this.#add(minute, fields.errors, 1);
     }
     const winner = answer.winner;
     if (winner === undefined || answer.error !== undefined) return;
     const key = winner.target.key;
+    const fields = this.#targetFields(key);
     const won = answer.attempts.findLast((a) => a.target === key && a.outcome === 'ok');
-    this.#add(minute, targetField.latency(key, bucketOf(won?.durationMs ?? answer.latencyMs)), 1);
-    if (answer.ttftMs !== undefined)
-      this.#add(minute, targetField.ttft(key, bucketOf(answer.ttftMs)), 1);
-    this.#add(this.#monthKey(), targetField.spendUSD(key), answer.costUSD);
+    this.#add(minute, fields.latency[bucketOf(won?.durationMs ?? answer.latencyMs)]!, 1);
+    if (answer.ttftMs !== undefined) this.#add(minute, fields.ttft[bucketOf(answer.ttftMs)]!, 1);
+    this.#add(this.#monthKey(), fields.spendUSD, answer.costUSD);
   }
 
   #countPolicy(answer: AnsweredRequest, policy: string, judging: boolean): void {
     const month = this.#monthKey();
-    this.#add(month, policyField.requests(policy), 1);
-    if (answer.cache === 'hit') this.#add(month, policyField.cacheHits(policy), 1);
-    if (answer.spentUSD > 0) this.#add(month, policyField.spendUSD(policy), answer.spentUSD);
-    if (succeeded(answer) && !judging) this.#add(month, policyField.successes(policy), 1);
+    const fields = this.#policyFields(policy);
+    this.#add(month, fields.requests, 1);
+    if (answer.cache === 'hit') this.#add(month, fields.cacheHits, 1);
+    if (answer.spentUSD > 0) this.#add(month, fields.spendUSD, answer.spentUSD);
+    if (succeeded(answer) && !judging) this.#add(month, fields.successes, 1);
     if (answer.winner === undefined || answer.error !== undefined) return;
     this.#add(month, policyField.tier(policy, answer.tier), 1);
     if (answer.usage !== undefined) {
       const avoided = baselineCostUSD(answer.job.resolution?.route, answer.usage) - answer.costUSD;
-      if (avoided > 0) this.#add(month, policyField.avoidedUSD(policy), avoided);
+      if (avoided > 0) this.#add(month, fields.avoidedUSD, avoided);
     }
+  }
+
+  /**
+   * A target's counter field names, built once: a request then adds to counters without making
+   * a string (those strings are the bulk of what counting would otherwise allocate).
+   */
+  #targetFields(target: string): TargetFields {
+    let fields = this.#fieldsOfTarget.get(target);
+    if (fields === undefined) {
+      const buckets = Array.from({ length: LATENCY_BOUNDS_MS.length + 1 }, (_, i) => i);
+      fields = {
+        attempts: targetField.attempts(target),
+        errors: targetField.errors(target),
+        latency: buckets.map((i) => targetField.latency(target, i)),
+        ttft: buckets.map((i) => targetField.ttft(target, i)),
+        spendUSD: targetField.spendUSD(target),
+      };
+      if (this.#fieldsOfTarget.size >= MAX_CACHED_FIELDS) this.#fieldsOfTarget.clear();
+      this.#fieldsOfTarget.set(target, fields);
+    }
+    return fields;
+  }
+
+  #policyFields(policy: string): PolicyFields {
+    let fields = this.#fieldsOfPolicy.get(policy);
+    if (fields === undefined) {
+      fields = {
+        requests: policyField.requests(policy),
+        cacheHits: policyField.cacheHits(policy),
+        successes: policyField.successes(policy),
+        spendUSD: policyField.spendUSD(policy),
+        avoidedUSD: policyField.avoidedUSD(policy),
+      };
+      if (this.#fieldsOfPolicy.size >= MAX_CACHED_FIELDS) this.#fieldsOfPolicy.clear();
+      this.#fieldsOfPolicy.set(policy, fields);
+    }
+    return fields;
   }
 
   #countArm(answer: AnsweredRequest, judging: boolean): void {
