@@ -9,7 +9,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { imageEnv, productionEntry } from './lib/build.ts';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BUILD_DIR, imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
 import { BENCH_MODEL, writeManifests } from './lib/manifests.ts';
@@ -25,8 +27,8 @@ import { formatMs, formatRatio } from './lib/report.ts';
 import { summarize, pairedDifferences } from './lib/stats.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
-const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--sample-percent N]
-       node bench/compare.ts --base REV --latency [--requests 5000] [--sample-percent N]
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--trace] [--sample-percent N]
+       node bench/compare.ts --base REV --latency [--requests 5000] [--trace] [--sample-percent N]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
@@ -38,6 +40,9 @@ concurrency 1 instead, alternating between the two builds request by request, an
 one's percentiles and those of the per-pair difference (working tree − base): what a change does
 to the latency a client sees, e.g. from moving work after the answer is written, which CPU per
 request cannot show.
+With --trace the working tree traces every request (--otlp-endpoint, sample ratio 1) to an
+OTLP/HTTP sink in this process, which answers 200 and counts what it got: with --base HEAD,
+the cost of tracing at 100 % sampling.
 With --sample-percent N the working tree's policy judges N % of its answers (spec.quality, the
 same fake as judge) and the base's does not: with --base HEAD, what sampling costs.`;
 
@@ -48,10 +53,10 @@ interface Side {
   usPerRequest: number[];
 }
 
-/** Extracts REV into .cache/bench/compare/REV and builds it; returns that folder and its CLI. */
+/** Extracts REV into BUILD_DIR/compare/REV and builds it; returns that folder and its CLI. */
 function baseBuild(rev: string): { root: string; entry: string } {
   const sha = execFileSync('git', ['rev-parse', '--short', rev], { cwd: ROOT, encoding: 'utf8' });
-  const dir = join(ROOT, '.cache/bench/compare', sha.trim());
+  const dir = join(BUILD_DIR, 'compare', sha.trim());
   if (!existsSync(join(dir, 'package.json'))) {
     mkdirSync(dir, { recursive: true });
     execFileSync('sh', ['-c', `git archive --format=tar ${sha.trim()} | tar -x -C "${dir}"`], {
@@ -73,6 +78,7 @@ async function startSide(
   entry: string,
   manifestsDir: string,
   root: string,
+  extraArgs: readonly string[] = [],
 ): Promise<Side> {
   const port = await freePort();
   const child = new BenchProcess({
@@ -89,6 +95,7 @@ async function startSide(
       String(await freePort()),
       '--host',
       '127.0.0.1',
+      ...extraArgs,
     ],
     cpus: '1',
     env: { ...process.env, ...imageEnv(root) },
@@ -115,6 +122,7 @@ async function main(): Promise<number> {
       latency: { type: 'boolean', default: false },
       requests: { type: 'string', default: '5000' },
       'sample-percent': { type: 'string' },
+      trace: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -122,11 +130,6 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  const rounds = Number(values.rounds);
-  const durationS = Number(values.seconds);
-  const connections = Number(values.connections);
-  const tool = pickLoadTool(false);
-
   const base = baseBuild(values.base);
   const head = productionEntry();
   const fake = await startFake({ cpus: '0' });
@@ -153,13 +156,47 @@ async function main(): Promise<number> {
             },
           ],
         );
+  const sink = values.trace ? await startOtlpSink() : undefined;
+  const traceArgs = sink === undefined ? [] : ['--otlp-endpoint', sink.url];
   const sides = [
     await startSide(`base ${values.base}`, base.entry, manifests.dir, base.root),
-    await startSide('working tree', head, headManifests.dir, ROOT),
+    await startSide(
+      values.trace ? 'working tree, tracing' : 'working tree',
+      head,
+      headManifests.dir,
+      ROOT,
+      traceArgs,
+    ),
   ];
+  try {
+    await measure(sides as [Side, Side], values, sink);
+  } finally {
+    sink?.server.close();
+  }
+  return 0;
+}
+
+/** Runs the comparison itself, with the two sides started. */
+async function measure(
+  sides: [Side, Side],
+  values: {
+    stream: boolean;
+    latency: boolean;
+    requests: string;
+    rounds: string;
+    seconds: string;
+    connections: string;
+  },
+  sink: OtlpSink | undefined,
+): Promise<void> {
+  const rounds = Number(values.rounds);
+  const durationS = Number(values.seconds);
+  const connections = Number(values.connections);
+  const tool = pickLoadTool(false);
   if (values.latency) {
-    await compareLatency(sides as [Side, Side], Number(values.requests), values.stream);
-    return 0;
+    await compareLatency(sides, Number(values.requests), values.stream);
+    reportSink(sink);
+    return;
   }
   const load = (side: Side, seconds: number) =>
     runLoad(tool, {
@@ -184,7 +221,7 @@ async function main(): Promise<number> {
     const [a, b] = sides.map((s) => s.usPerRequest.at(-1) ?? 0);
     process.stdout.write(`  round ${round + 1}: base ${a} µs, working tree ${b} µs\n`);
   }
-  const [baseSide, headSide] = sides as [Side, Side];
+  const [baseSide, headSide] = sides;
   const ratios = headSide.usPerRequest.map((us, i) => us / (baseSide.usPerRequest[i] ?? us));
   const cheaper = ratios.filter((r) => r < 1).length;
   process.stdout.write(
@@ -193,7 +230,38 @@ async function main(): Promise<number> {
       `working tree ÷ base, median of the per-round ratios: ${formatRatio(median(ratios))} ` +
       `(cheaper in ${cheaper} of ${ratios.length} rounds)\n`,
   );
-  return 0;
+  reportSink(sink);
+}
+
+/** An OTLP/HTTP receiver that accepts everything and counts it (for --trace). */
+interface OtlpSink {
+  server: Server;
+  url: string;
+  requests: number;
+  bytes: number;
+}
+
+async function startOtlpSink(): Promise<OtlpSink> {
+  const sink: OtlpSink = { server: createServer(), url: '', requests: 0, bytes: 0 };
+  sink.server.on('request', (req, res) => {
+    req.on('data', (chunk: Buffer) => {
+      sink.bytes += chunk.length;
+    });
+    req.on('end', () => {
+      sink.requests += 1;
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+  sink.url = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
+  return sink;
+}
+
+function reportSink(sink: OtlpSink | undefined): void {
+  if (sink === undefined) return;
+  process.stdout.write(
+    `OTLP sink: ${sink.requests} exports, ${(sink.bytes / 1e6).toFixed(1)} MB of spans received\n`,
+  );
 }
 
 /** `--latency`: paired single requests at concurrency 1, base and working tree alternating. */

@@ -1,11 +1,15 @@
 // `switchyard serve --manifests DIR`: a proxy compiled from a manifest folder, reloaded on change.
 // Its own module, loaded only in that mode: compile(), the manifest loader and js-yaml are ~2.5 MB
 // that a proxy in cluster mode (what pods run) never needs.
+import type { ChargebackOptions } from '../proxy/metrics/chargeback.ts';
+import type { TracingOptions } from '../proxy/trace/request-trace.ts';
 import { watch, type FSWatcher } from 'node:fs';
-import { compile } from '../core/compile/compile.ts';
+import { compile, type CompileResult } from '../core/compile/compile.ts';
 import { formatProblem } from '../core/compile/manifest-problem.ts';
 import type { Snapshot } from '../core/compile/snapshot.ts';
-import { startProxy, type RunningProxy } from '../proxy/proxy.ts';
+import type { RouterConfig } from '../core/config/router-config.ts';
+import type { RouteIndex } from '../core/routing/route-index.ts';
+import { startProxy, type RunningProxy, type StartProxyOptions } from '../proxy/proxy.ts';
 import type { ClientAuth } from '../proxy/http/client-auth.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { CommandIo } from './command.ts';
@@ -27,12 +31,17 @@ export async function serveManifests(options: {
   host: string;
   quiet: boolean;
   logPrompts?: boolean;
+  /** Body size, memory and timeout limits (the serve flags); defaults where absent. */
+  limits?: Partial<StartProxyOptions>;
   state?: SharedState;
   auth?: ClientAuth;
+  tracing?: TracingOptions | undefined;
+  chargeback?: ChargebackOptions;
   io: CommandIo;
 }): Promise<ServedManifests> {
   const { io } = options;
   const proxy = await startProxy({
+    ...options.limits,
     port: options.port,
     metricsPort: options.metricsPort,
     host: options.host,
@@ -40,23 +49,23 @@ export async function serveManifests(options: {
     ...(options.state === undefined ? {} : { state: options.state }),
     ...(options.auth === undefined ? {} : { auth: options.auth }),
     ...(options.quiet ? { log: () => {} } : {}),
+    tracing: options.tracing,
+    ...(options.chargeback === undefined ? {} : { chargeback: options.chargeback }),
   });
   const reload = async (): Promise<boolean> => {
     const loaded = await loadManifests([options.manifests]);
     const secrets = new Map(loaded.secretsValues);
     const snapshot = withEnvironmentSecrets(loaded.snapshot, secrets);
     const result = compile(snapshot, proxy.ctx.config.current?.config);
-    const problems = loaded.problems.filter((p) => p.severity === 'error').map(formatProblem);
-    for (const status of result.statuses) {
-      for (const c of status.conditions) {
-        if (c.status !== 'True' && c.reason !== 'NotAccepted' && c.reason !== 'RefsNotResolved') {
-          problems.push(
-            `${status.kind} ${status.namespace}/${status.name}: ${c.type}=False ${c.reason}: ${c.message}`,
-          );
-        }
-      }
-    }
+    const problems = [
+      ...loaded.problems.filter((p) => p.severity === 'error').map(formatProblem),
+      ...statusProblems(result.statuses),
+    ];
     for (const line of problems) io.stderr(`switchyard serve: ${line}`);
+    if (!isUsable(result.config)) {
+      io.stderr(unusable(options.manifests, proxy.ctx.config.current, problems.length));
+      return false;
+    }
     if (problems.length > 0 && proxy.ctx.config.ready) {
       io.stderr(
         `switchyard serve: ${problems.length} problem(s); keeping config ${proxy.ctx.config.current?.config.configHash.slice(0, 12)}`,
@@ -86,6 +95,36 @@ export async function serveManifests(options: {
       await proxy.close();
     },
   };
+}
+
+/** Conditions that are not True for a reason of their own (not a consequence of another). */
+function statusProblems(statuses: CompileResult['statuses']): string[] {
+  const problems: string[] = [];
+  for (const status of statuses) {
+    for (const c of status.conditions) {
+      if (c.status !== 'True' && c.reason !== 'NotAccepted' && c.reason !== 'RefsNotResolved') {
+        problems.push(
+          `${status.kind} ${status.namespace}/${status.name}: ${c.type}=False ${c.reason}: ${c.message}`,
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** The line saying that the folder has nothing to serve, and what the proxy does about it. */
+function unusable(folder: string, current: RouteIndex | undefined, problems: number): string {
+  if (current !== undefined)
+    return `switchyard serve: ${folder} now defines no usable ModelProvider or RoutePolicy; keeping config ${current.config.configHash.slice(0, 12)}`;
+  return `switchyard serve: not ready: ${folder} defines no usable ModelProvider or RoutePolicy${problems > 0 ? ' (see the problems above)' : ''}; fix the manifests, the folder is watched`;
+}
+
+/**
+ * A config worth serving: some model a client can reach, directly or through a policy. An empty
+ * or wholly broken folder is not (the proxy stays not ready, or keeps its last good config).
+ */
+function isUsable(config: RouterConfig): boolean {
+  return config.routes.length > 0 || config.providers.some((p) => p.models.length > 0);
 }
 
 /** Watches a folder recursively and calls `onChange` once per burst of events (200 ms debounce). */

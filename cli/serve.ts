@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { startProxy } from '../proxy/proxy.ts';
 import { ClientAuth } from '../proxy/http/client-auth.ts';
+import { TenantTrust } from '../proxy/http/tenant-trust.ts';
 import { compactAfterFirstConfig } from '../proxy/memory/compact-heap.ts';
 import type { SharedState } from '../proxy/state/shared-state.ts';
 import type { ClusterAccess } from '../proxy/cluster/cluster-access.ts';
 import { EXIT, parseCommandArgs, UsageError, type CommandIo } from './command.ts';
+import {
+  OBSERVABILITY_FLAGS,
+  OBSERVABILITY_USAGE,
+  observabilityOptions,
+} from './serve-observability.ts';
+import { LIMIT_FLAGS, LIMIT_USAGE, limitOptions } from './serve-limits.ts';
 
 /** The `switchyard serve --help` text. */
 export const usage = `Usage: switchyard serve --manifests DIR [--port 8080] [--metrics-port 9090] [--host 0.0.0.0]
@@ -35,11 +42,15 @@ Options:
   --quiet               no per-request log lines
   --redis URL           Redis for budgets and the response cache shared by every proxy (default:
                         SWITCHYARD_REDIS_URL; without it each proxy keeps its own, in memory)
-  --api-keys-file PATH  client API keys, one per line as NAME:KEY (or KEY); requests must then send
-                        Authorization: Bearer KEY, and NAME becomes their tenant. Default: open
+  --api-keys-file PATH  client API keys, one per line as NAME:KEY (split at the first colon; a
+                        bare KEY without a colon is allowed); requests, /v1/models included, must
+                        then send Authorization: Bearer KEY, and NAME becomes their tenant. A file
+                        with no key is an error. Default: open, said so at startup
                         (SWITCHYARD_API_KEYS_FILE)
   --log-prompts         include the request messages in log lines (off by default: prompts are
-                        customer data)`;
+                        customer data)
+${OBSERVABILITY_USAGE}
+${LIMIT_USAGE}`;
 
 /** Runs `switchyard serve`; resolves when the process is told to stop. */
 export async function run(args: string[], io: CommandIo): Promise<number> {
@@ -56,15 +67,19 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     'api-keys-file': { type: 'string' },
     namespace: { type: 'string' },
     kubeconfig: { type: 'string' },
+    ...OBSERVABILITY_FLAGS,
+    ...LIMIT_FLAGS,
   });
   if (values.help === true) {
     io.stdout(usage);
     return EXIT.ok;
   }
+  // Checked before anything connects or listens: a bad value is a usage error, exit code 2.
+  const observability = observabilityOptions(values);
+  const limits = limitOptions(values);
   const state = await sharedState(values.redis ?? process.env['SWITCHYARD_REDIS_URL'], io);
   const keysFile = values['api-keys-file'] ?? process.env['SWITCHYARD_API_KEYS_FILE'];
-  const auth =
-    keysFile === undefined || keysFile === '' ? undefined : ClientAuth.fromFile(keysFile);
+  const auth = clientAuth(keysFile, limits.tenantHeaderTrust, io);
   if (values.kube === true) {
     // Resolved before anything listens: a wrong kubeconfig is a one-line error and exit code 2.
     const { resolveClusterAccess } = await import('../proxy/cluster/cluster-access.ts');
@@ -75,6 +90,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       throw new UsageError(`cluster mode: ${(error as Error).message}`);
     }
     const proxy = await startProxy({
+      ...limits,
       ...(state === undefined ? {} : { state }),
       ...(auth === undefined ? {} : { auth }),
       port: portOf(values.port, '--port'),
@@ -82,6 +98,7 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
       host: values.host,
       logPrompts: values['log-prompts'] === true,
       ...(values.quiet === true ? { log: () => {} } : {}),
+      ...observability,
     });
     compactAfterFirstConfig(proxy.ctx.config);
     const { watchClusterConfig } = await import('../proxy/cluster/watch-cluster-config.ts');
@@ -106,14 +123,42 @@ export async function run(args: string[], io: CommandIo): Promise<number> {
     host: values.host,
     quiet: values.quiet === true,
     logPrompts: values['log-prompts'] === true,
+    limits,
     ...(state === undefined ? {} : { state }),
     ...(auth === undefined ? {} : { auth }),
+    ...observability,
     io,
   });
   compactAfterFirstConfig(served.proxy.ctx.config);
   await stopSignal();
   await served.close();
   return EXIT.ok;
+}
+
+/**
+ * Client keys from the keys file, said out loud either way: an open API is a choice, not an
+ * accident of an empty file (which is an error, exit code 2).
+ */
+function clientAuth(
+  path: string | undefined,
+  trust: TenantTrust | undefined,
+  io: CommandIo,
+): ClientAuth | undefined {
+  if (path === undefined || path === '') {
+    io.stderr(
+      `switchyard serve: no client keys (--api-keys-file): the API is open to anyone who can reach it, and x-switchyard-tenant is trusted from ${(trust ?? TenantTrust.any).description} (--trust-tenant-header-from)`,
+    );
+    return undefined;
+  }
+  let auth: ClientAuth;
+  try {
+    auth = ClientAuth.fromFile(path);
+  } catch (error) {
+    throw new UsageError(`client keys: ${(error as Error).message}`);
+  }
+  const { keys, clients } = auth.summary;
+  io.stderr(`switchyard serve: client keys required: ${keys} key(s) for ${clients} client(s)`);
+  return auth;
 }
 
 /** Connects to Redis when a URL is given; the proxy then shares budgets and cache with its fleet. */
@@ -123,10 +168,11 @@ async function sharedState(
 ): Promise<SharedState | undefined> {
   if (url === undefined || url === '') return undefined;
   const { RedisState } = await import('../proxy/state/redis-state.ts');
-  const state = await RedisState.connect(url, (error) =>
-    io.stderr(`switchyard serve: redis: ${error.message}`),
+  const host = new URL(url).host;
+  const state = await RedisState.connect(url, (status) =>
+    io.stderr(`switchyard serve: redis ${host}: ${status}`),
   );
-  io.stderr(`switchyard serve: budgets and cache shared through ${new URL(url).host}`);
+  io.stderr(`switchyard serve: budgets and cache shared through ${host}`);
   return state;
 }
 

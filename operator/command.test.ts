@@ -27,6 +27,11 @@ test('flags become operator options, seconds become milliseconds', () => {
   assert.equal(options.logLevel, 'warn');
 });
 
+test('--create-namespace is off unless given', () => {
+  assert.equal(operatorOptionsFrom([], {}).createNamespace, undefined);
+  assert.equal(operatorOptionsFrom(['--create-namespace'], {}).createNamespace, true);
+});
+
 test('the namespace defaults to POD_NAMESPACE', () => {
   assert.equal(operatorOptionsFrom([], { POD_NAMESPACE: 'from-env' }).namespace, 'from-env');
 });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from './log/logger.ts';
 import { startOperator, type OperatorOptions } from './main.ts';
+import { PrerequisiteError } from './preflight/preflight.ts';
 
 /** The `switchyard operator --help` text. */
 export const usage = `Usage: switchyard operator [options]
@@ -15,6 +16,7 @@ Options:
   --namespace NS          where to publish and hold the Lease (default: POD_NAMESPACE, the
                           in-cluster namespace, else "switchyard-system")
   --watch-namespace NS    watch only this namespace; repeat for several (default: all)
+  --create-namespace      create the namespace when it does not exist (else: exit with the fix)
   --kubeconfig PATH       kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)
   --port N                /healthz, /readyz and /metrics (default 8081)
   --host ADDR             listen address (default 0.0.0.0)
@@ -24,6 +26,10 @@ Options:
                           become Events; without, status has conditions only
   --log-level LEVEL       debug, info, warn, error or silent (default info)
   -h, --help              this text
+
+Before starting it checks its prerequisites: the API server accepts the credentials, the CRDs are
+installed, the namespace exists, and RBAC grants what it uses (deploy/rbac/operator.yaml). A
+missing one is one line on stderr naming the fix, and exit status 1.
 `;
 
 const IN_CLUSTER_NAMESPACE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
@@ -43,6 +49,7 @@ export function operatorOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Ope
     strict: true,
     options: {
       namespace: { type: 'string' },
+      'create-namespace': { type: 'boolean' },
       'watch-namespace': { type: 'string', multiple: true },
       kubeconfig: { type: 'string' },
       port: { type: 'string' },
@@ -70,6 +77,7 @@ export function operatorOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Ope
   const watch = values['watch-namespace'];
   if (watch !== undefined) options.watchNamespaces = watch;
   if (values.kubeconfig !== undefined) options.kubeconfig = values.kubeconfig;
+  if (values['create-namespace'] === true) options.createNamespace = true;
   if (values.host !== undefined) options.host = values.host;
   const lease = seconds('--lease-duration', values['lease-duration']);
   const renew = seconds('--renew-deadline', values['renew-deadline']);
@@ -101,7 +109,9 @@ export async function run(args: string[], io: OperatorCommandIo): Promise<number
   try {
     operator = await startOperator(options);
   } catch (error) {
-    io.stderr(`switchyard operator: could not start: ${(error as Error).message}`);
+    // A missing prerequisite's message already says what to do; anything else is unexpected.
+    const what = error instanceof PrerequisiteError ? '' : 'could not start: ';
+    io.stderr(`switchyard operator: ${what}${(error as Error).message}`);
     return 1;
   }
   await new Promise<void>((resolve) => {

@@ -6,6 +6,7 @@ import { KubeClient, loadKubeConfig } from './kube/kube-client.ts';
 import { DEFAULT_LEADER_ELECTION, LeaderElector } from './leader/lease-elector.ts';
 import { createLogger, errorText, type Logger, type LogLevel } from './log/logger.ts';
 import { OperatorMetrics } from './metrics/operator-metrics.ts';
+import { preflight as runPreflight } from './preflight/preflight.ts';
 import { LEASE_NAME } from './publish/output-names.ts';
 import { Debouncer, type DebounceTiming } from './reconcile/debouncer.ts';
 import { Reconciler, type ReconcileReport } from './reconcile/reconciler.ts';
@@ -49,6 +50,13 @@ export interface OperatorOptions {
   log?: Logger;
   /** Wall clock for condition and Event timestamps. */
   clock?: () => Date;
+  /**
+   * Check the prerequisites before starting (CRDs, namespace, RBAC) and throw PrerequisiteError
+   * with the fix when one is missing. Default true.
+   */
+  preflight?: boolean;
+  /** Create the operator's namespace when it does not exist. Default false. */
+  createNamespace?: boolean;
   /** Called after every reconcile this replica ran (as leader), with what it did. */
   onReconcile?: (report: ReconcileReport) => void;
   /**
@@ -95,6 +103,18 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
   const identity = options.identity ?? `${hostname()}-${randomBytes(4).toString('hex')}`;
   const clock = options.clock ?? (() => new Date());
   const client = new KubeClient(loadKubeConfig(options.kubeconfig));
+  if (options.preflight !== false) {
+    await runPreflight({
+      client,
+      log,
+      namespace: options.namespace,
+      watchNamespaces: options.watchNamespaces,
+      createNamespace: options.createNamespace === true,
+    }).catch(async (error: unknown) => {
+      await client.close();
+      throw error;
+    });
+  }
   const metrics = new OperatorMetrics();
   // The closures below run only after every part exists; they are wired in this order because
   // each part's callbacks reach the others.

@@ -11,16 +11,29 @@ import type { BudgetGuard } from './budget/budget-guard.ts';
 import type { ResponseCache } from './cache/response-cache.ts';
 import type { SharedState } from './state/shared-state.ts';
 import type { ClientAuth } from './http/client-auth.ts';
+import type { BodyLimits } from './http/body-reader.ts';
+import type { TenantTrust } from './http/tenant-trust.ts';
 import type { AnswerObserver } from './answer/outcome.ts';
 import type { AskClassifier } from '../core/routing/decide.ts';
 import type { Standings } from './quality/standings.ts';
+import type { RequestTracer } from './trace/request-trace.ts';
 
-/** Options of one proxy process. */
-export interface ProxyOptions {
-  /** Largest accepted request body. Defaults to 10 MiB (room for a few inline images). */
-  maxBodyBytes: number;
+/**
+ * Options of one proxy process. Request bodies are bounded by `BodyLimits` (10 MiB, 60 s, 15 s
+ * idle, 64 MiB held at once by default: proxy/http/body-reader.ts).
+ */
+export interface ProxyOptions extends BodyLimits {
   /** Include prompts in log lines. Defaults to false: prompts are customer data. */
   logPrompts: boolean;
+  /** Request headers must arrive within this long after the connection is used. Defaults to 15 s. */
+  headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this long. Defaults to 65 s (above the 60 s of most load balancers). */
+  keepAliveTimeoutMs: number;
+  /**
+   * Who may name the tenant with x-switchyard-tenant when no client keys are configured.
+   * Defaults to anyone (TenantTrust.any): restrict it to the gateway that sets the header.
+   */
+  tenantHeaderTrust: TenantTrust;
 }
 
 /** Everything a request handler needs; one per proxy process. Clocks and randomness injected. */
@@ -46,6 +59,8 @@ export interface ProxyContext {
   observers: AnswerObserver[];
   /** Which targets the quality loop demoted, fleet-wide (./quality/standings.ts). */
   standings: Standings;
+  /** Traces requests when tracing is on (`--otlp-endpoint`); undefined, at no cost, when off. */
+  tracer: RequestTracer | undefined;
   options: ProxyOptions;
   /** Monotonic milliseconds, for durations. */
   now: () => number;

@@ -7,6 +7,7 @@ import { ConfigStore } from './config/config-store.ts';
 import { CredentialStore } from './config/credential-store.ts';
 import { HealthTracker } from './health/health-tracker.ts';
 import { createProxyServer } from './http/proxy-server.ts';
+import { gracefulCloser, type GracefulClose } from './http/graceful-close.ts';
 import { stdoutSink, type LogSink } from './log/request-log.ts';
 import { ProxyMetrics } from './metrics/proxy-metrics.ts';
 import { adapterFor } from './providers/registry.ts';
@@ -24,8 +25,16 @@ import type { SharedState } from './state/shared-state.ts';
 import { FleetObserver } from './quality/fleet-observer.ts';
 import { LiveRecorder } from './quality/live-recorder.ts';
 import { Standings } from './quality/standings.ts';
-import { parseStandingField, policyIdOf } from '../core/live/fleet-keys.ts';
+import { policyIdOf, standingField } from '../core/live/fleet-keys.ts';
+import { gradedTargets } from '../core/quality/demotion.ts';
 import type { DemotionRecord } from '../core/live/fleet-keys.ts';
+import { Chargeback, type ChargebackOptions } from './metrics/chargeback.ts';
+import { chargebackObserver } from './metrics/chargeback-observer.ts';
+import type { TracingOptions } from './trace/request-trace.ts';
+import { startTracing } from './trace/start-tracing.ts';
+import { tracingObserver } from './trace/tracing-observer.ts';
+import { DEFAULT_BODY_LIMITS } from './http/body-reader.ts';
+import { TenantTrust } from './http/tenant-trust.ts';
 
 /** How to start a proxy process. */
 export interface StartProxyOptions extends Partial<ProxyOptions> {
@@ -48,6 +57,15 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   liveFlushMs?: number;
   /** How often this pod reads the fleet's demoted targets. Defaults to 2000 ms. */
   standingsRefreshMs?: number;
+  /** Traces requests to an OTLP endpoint; default off (OpenTelemetry is then never loaded). */
+  tracing?: TracingOptions | undefined;
+  /** How many tenants and features get chargeback series of their own (default 20 each). */
+  chargeback?: ChargebackOptions;
+  /**
+   * The most proxy pods that share the budgets (the HPA's maxReplicas): under
+   * `onStateUnavailable: localCap` each pod spends at most 1/N of what was left. Defaults to 1.
+   */
+  budgetFleetSize?: number;
 }
 
 /** A running proxy. */
@@ -94,16 +112,14 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     log,
     quality: new QualityGate(),
     state,
-    budget: new BudgetGuard(state, () => Date.now(), metrics, log),
+    budget: new BudgetGuard(state, () => Date.now(), { metrics, log }, options.budgetFleetSize),
     cache: new ResponseCache(state, metrics),
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
     standings,
-    options: {
-      maxBodyBytes: options.maxBodyBytes ?? 10 * 1024 * 1024,
-      logPrompts: options.logPrompts ?? false,
-    },
+    tracer: undefined,
+    options: proxyOptions(options),
     now,
     wallNow,
     random: Math.random,
@@ -112,9 +128,11 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   };
   ctx.askClassifier = classifierOf(ctx);
   const { live, observer } = startQualityLoop(ctx, pod, options);
+  const chargeback = await attachObservers(ctx, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);
+    showDemoted(ctx, standings.demoted);
     prober.reconfigure(index);
   });
   metrics.onScrape(() => {
@@ -129,11 +147,13 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const host = options.host ?? '0.0.0.0';
   const drainMs = options.drainMs ?? 25_000;
   const api = createProxyServer(ctx);
+  const closeApi = gracefulCloser(api);
   const port = await listen(api, options.port ?? 8080, host);
-  let metricsServer: Server | undefined;
+  let closeMetrics: GracefulClose | undefined;
   let metricsPort: number | undefined;
   if (options.metricsPort !== null) {
-    metricsServer = createMetricsServer(ctx);
+    const metricsServer = createMetricsServer(ctx);
+    closeMetrics = gracefulCloser(metricsServer);
     metricsPort = await listen(metricsServer, options.metricsPort ?? 9090, host);
   }
   const shownHost = host === '0.0.0.0' ? '127.0.0.1' : host;
@@ -146,15 +166,15 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     prober,
     fleet: { observer, live, standings },
     async close() {
-      await Promise.all([
-        closeServer(api, drainMs),
-        metricsServer === undefined ? undefined : closeServer(metricsServer, 1000),
-      ]);
+      await Promise.all([closeApi(drainMs), closeMetrics?.(1000)]);
       prober.stop();
       standings.stop();
       await live.retire();
+      chargeback.stop();
       await ctx.upstream.close();
       await state.close();
+      // Spans of the last requests still go out.
+      await ctx.tracer?.shutdown();
     },
   };
 }
@@ -186,18 +206,63 @@ function podName(): string {
   return `${hostname()}-${randomBytes(3).toString('hex')}`;
 }
 
-/** switchyard_target_demoted from the fleet's demoted set, labelled with each policy's alias. */
+/**
+ * switchyard_target_demoted from the fleet's demoted set: 1 for each demoted target, 0 for every
+ * other target of a policy that demotes (so a board shows the series before anything is demoted).
+ */
 function showDemoted(ctx: ProxyContext, demoted: ReadonlyMap<string, DemotionRecord>): void {
   const gauge = ctx.metrics.targetDemoted;
   gauge.reset();
-  const routes = ctx.config.current?.config.routes ?? [];
-  for (const field of demoted.keys()) {
-    const { policy, target } = parseStandingField(field);
-    const route = routes.find((r) => policyIdOf(r) === policy);
-    if (route === undefined) continue;
-    const [provider = '', model = ''] = target.split('/');
-    gauge.set({ route: route.alias, provider, model }, 1);
+  for (const route of ctx.config.current?.config.routes ?? []) {
+    if (route.quality?.demotion === undefined) continue;
+    const policy = policyIdOf(route);
+    for (const target of gradedTargets(route)) {
+      const [provider = '', model = ''] = target.split('/');
+      const value = demoted.has(standingField(policy, target)) ? 1 : 0;
+      gauge.set({ route: route.alias, provider, model }, value);
+    }
   }
+}
+
+/** Chargeback always, tracing when asked for: both as answer observers. */
+async function attachObservers(ctx: ProxyContext, options: StartProxyOptions): Promise<Chargeback> {
+  const chargeback = new Chargeback(ctx.metrics.registry, options.chargeback);
+  ctx.observers.push(chargebackObserver(chargeback));
+  if (options.tracing !== undefined) {
+    ctx.tracer = await startTracing(options.tracing);
+    ctx.observers.push(tracingObserver);
+  }
+  return chargeback;
+}
+
+/** The options with every default filled in. */
+function proxyOptions(options: Partial<ProxyOptions>): ProxyOptions {
+  const defined = Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<ProxyOptions>;
+  return {
+    ...DEFAULT_BODY_LIMITS,
+    headersTimeoutMs: 15_000,
+    keepAliveTimeoutMs: 65_000,
+    logPrompts: false,
+    tenantHeaderTrust: TenantTrust.any,
+    ...pick(defined, OPTION_KEYS),
+  };
+}
+
+const OPTION_KEYS = [
+  'maxBodyBytes',
+  'bodyTimeoutMs',
+  'bodyIdleTimeoutMs',
+  'maxInFlightBodyBytes',
+  'headersTimeoutMs',
+  'keepAliveTimeoutMs',
+  'logPrompts',
+  'tenantHeaderTrust',
+] as const satisfies readonly (keyof ProxyOptions)[];
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]])) as Pick<T, K>;
 }
 
 /**
@@ -243,26 +308,5 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     };
     server.listen(port, host, onListening);
-  });
-}
-
-/**
- * Stops accepting connections, lets requests in flight finish (idle keep-alive connections are
- * closed at once), and cuts whatever is still open after `drainMs` — so a rolling update or a
- * scale-down does not fail the requests the pod was serving.
- */
-function closeServer(server: Server, drainMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const deadline = setTimeout(() => server.closeAllConnections(), drainMs);
-    // Connections turn idle as their requests finish; close each as soon as it does.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    deadline.unref();
-    sweeper.unref();
-    server.close(() => {
-      clearTimeout(deadline);
-      clearInterval(sweeper);
-      resolve();
-    });
-    server.closeIdleConnections();
   });
 }

@@ -1,5 +1,6 @@
 // `npm run gen`: regenerates every file derived from the zod schemas in core/api —
-// the CRDs in crds/ (and the chart's copy), the reference in docs/api.md — and demo/ from examples/.
+// the CRDs in crds/ (and the chart's copy), the reference in docs/api.md — demo/ from examples/,
+// and the Grafana boards and Prometheus rules from scripts/gen/monitoring/.
 // `npm run gen -- --check` writes nothing and fails when a file is out of date.
 import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +11,7 @@ import { renderApiDocs } from './gen/api-docs.ts';
 import { KINDS, crdFileOf, crdOf } from './gen/crds.ts';
 import { FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './gen/full-examples.ts';
 import { localExamples } from './gen/local-examples.ts';
+import { monitoringFiles } from './gen/monitoring/monitoring-files.ts';
 
 /** The repository root. */
 export const ROOT = join(import.meta.dirname, '..');
@@ -38,6 +40,7 @@ export function generate(root: string = ROOT): Map<string, string> {
     .sort()
     .map((name) => ({ name, text: readFileSync(join(root, 'examples', name), 'utf8') }));
   for (const [path, text] of localExamples(examples)) files.set(path, text);
+  for (const [path, text] of monitoringFiles()) files.set(path, text);
   return files;
 }
 

@@ -9,11 +9,26 @@ import { relative } from 'node:path';
 import { binDir, ensurePathDir, findOnPath, goBinaries, repoRoot } from '../test/harness/tools.ts';
 import type { GoBinary } from '../test/harness/tools.ts';
 
-const debianPackages = {
+// A command looked up on PATH (or a path, when it starts with /) → the package that brings it.
+const debianPackages: Record<string, string> = {
   'redis-server': 'redis-server',
   prometheus: 'prometheus',
   promtool: 'prometheus',
 };
+
+const nodeDebianPackages: Record<string, string> = {
+  containerd: 'containerd',
+  ctr: 'containerd',
+  'containerd-shim-runc-v2': 'containerd',
+  runc: 'runc',
+  iptables: 'iptables',
+  '/usr/lib/cni/bridge': 'containernetworking-plugins',
+};
+
+function locate(name: string): string | undefined {
+  if (name.startsWith('/')) return existsSync(name) ? name : undefined;
+  return findOnPath(name);
+}
 
 function seconds(since: number): string {
   return `${((performance.now() - since) / 1000).toFixed(1)} s`;
@@ -28,7 +43,7 @@ function checkGo(): void {
   const version = spawnSync('go', ['version'], { encoding: 'utf8', env: goEnv() });
   if (version.error !== undefined || version.status !== 0) {
     fail(
-      'Go is needed to build kube-apiserver, etcd, kubectl and helm (go >= the `go` line of ' +
+      'Go is needed to build kube-apiserver, etcd, kubectl, helm and jaeger (go >= the `go` line of ' +
         'tools/*/go.mod), but `go version` failed. Install Go and retry.',
     );
   }
@@ -52,7 +67,12 @@ function build(binary: GoBinary): void {
     partial,
     binary.packagePath,
   ];
-  const result = spawnSync('go', args, { cwd: binary.moduleDir, env: goEnv(), stdio: 'inherit' });
+  // At low priority: a cold build takes minutes of every core, on machines people work on.
+  const result = spawnSync('nice', ['-n', '10', 'go', ...args], {
+    cwd: binary.moduleDir,
+    env: goEnv(),
+    stdio: 'inherit',
+  });
   if (result.status !== 0) {
     rmSync(partial, { force: true });
     fail(
@@ -62,9 +82,13 @@ function build(binary: GoBinary): void {
   renameSync(partial, binary.path);
 }
 
+// --node: also the single-node cluster of the end-to-end suite (kubelet, kube-proxy,
+// kube-scheduler, CoreDNS, pause) and its Debian packages (containerd, runc, CNI plugins, iptables).
+const withNode = process.argv.includes('--node');
+
 function prepareGoBinaries(): void {
   let goChecked = false;
-  for (const binary of goBinaries()) {
+  for (const binary of goBinaries().filter((item) => withNode || item.group !== 'node')) {
     const shown = relative(repoRoot, binary.path);
     if (existsSync(binary.path)) {
       console.log(`prepare-test-tools: ${binary.name} ${binary.version} cached (${shown})`);
@@ -90,14 +114,15 @@ function isRoot(): boolean {
 }
 
 function prepareDebianPackages(): void {
-  const names = Object.keys(debianPackages) as (keyof typeof debianPackages)[];
-  const missing = names.filter((name) => findOnPath(name) === undefined);
+  const wanted = { ...debianPackages, ...(withNode ? nodeDebianPackages : {}) };
+  const names = Object.keys(wanted);
+  const missing = names.filter((name) => locate(name) === undefined);
   for (const name of names) {
-    const found = findOnPath(name);
+    const found = locate(name);
     if (found !== undefined) console.log(`prepare-test-tools: ${name} present (${found})`);
   }
   if (missing.length === 0) return;
-  const packages = [...new Set(missing.map((name) => debianPackages[name]))];
+  const packages = [...new Set(missing.map((name) => wanted[name]!))];
   const command = `apt-get install -y ${packages.join(' ')}`;
   if (!isRoot() || findOnPath('apt-get') === undefined) {
     fail(
@@ -115,7 +140,7 @@ function prepareDebianPackages(): void {
   });
   if (install.status !== 0) fail(`\`${command}\` failed`);
   for (const name of missing) {
-    const found = findOnPath(name);
+    const found = locate(name);
     if (found === undefined) fail(`${name} still missing after \`${command}\``);
     console.log(`prepare-test-tools: ${name} installed in ${seconds(started)} (${found})`);
   }

@@ -57,7 +57,8 @@ Or with the OpenAI SDK (any language):
   const client = new OpenAI({ baseURL: '${base}', apiKey: 'unused' });
   const r = await client.chat.completions.create({ model: 'auto', messages: [{ role: 'user', content: 'Hi' }] });
 
-Edit demo/*.yaml and the proxy reloads. Ctrl-C stops everything.
+Edit demo/*.yaml to experiment and the proxy reloads (npm run gen rewrites them from examples/).
+Ctrl-C stops everything.
 `);
 
 const stop = async (): Promise<void> => {

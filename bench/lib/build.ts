@@ -8,13 +8,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const OUT_DIR = join(ROOT, '.cache/bench/dist');
+/**
+ * Where builds go: under the project's own node_modules, so their imports resolve against it even
+ * when `.cache` is a symlink to another checkout's cache (a git worktree sharing one), which
+ * would resolve them against that checkout's node_modules instead.
+ */
+export const BUILD_DIR = join(ROOT, 'node_modules/.cache/switchyard-bench');
+const OUT_DIR = join(BUILD_DIR, 'dist');
 let built: string | undefined;
 
 /**
- * Compiles the production build once per benchmark run into `.cache/bench/dist` (inside the
- * repository, so its imports resolve against the project's node_modules) and returns the path of
- * the CLI entry point.
+ * Compiles the production build once per benchmark run into `BUILD_DIR/dist` (so its imports
+ * resolve against the project's node_modules) and returns the path of the CLI entry point.
  */
 export function productionEntry(): string {
   if (built === undefined) {

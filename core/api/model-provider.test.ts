@@ -32,13 +32,17 @@ test('a provider with only an api and one model gets every default', () => {
     failureRatePercent: 50,
     minimumRequests: 20,
     windowSeconds: 60,
-    cooldownSeconds: 30,
-    maxCooldownSeconds: 300,
   });
   assert.deepEqual(spec.healthCheck, { enabled: false, intervalSeconds: 30 });
   assert.deepEqual(spec.models[0]?.capabilities, ['streaming']);
   assert.deepEqual(spec.models[0]?.tags, []);
   assert.equal(spec.auth, undefined);
+});
+
+test('a cooldown longer than the default maximum is accepted: the maximum is derived from it', () => {
+  // maxCooldownSeconds has no static default (derived-defaults.ts), so 600 alone contradicts nothing.
+  assert.deepEqual(issuesOf({ circuitBreaker: { cooldownSeconds: 600 } }), []);
+  assert.deepEqual(issuesOf({ circuitBreaker: { maxCooldownSeconds: 10 } }), []);
 });
 
 test('a Secret reference defaults its key to apiKey', () => {
@@ -76,7 +80,7 @@ const REJECTIONS: [string, Record<string, unknown>, string][] = [
   ],
   [
     'a cooldown longer than the maximum cooldown',
-    { circuitBreaker: { cooldownSeconds: 301 } },
+    { circuitBreaker: { cooldownSeconds: 301, maxCooldownSeconds: 300 } },
     'spec.circuitBreaker.cooldownSeconds: cooldownSeconds must not exceed maxCooldownSeconds',
   ],
   [

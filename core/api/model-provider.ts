@@ -8,8 +8,9 @@ import {
   objectMeta,
   objectName,
 } from './common.ts';
-import { listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 import { providerLiveStatus } from './live-status.ts';
+import { COOLDOWN_DEFAULTS } from './derived-defaults.ts';
+import { listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
 
 /** Wire protocols a provider can speak. `openai` covers every OpenAI-compatible endpoint. */
 export const PROVIDER_APIS = ['openai', 'anthropic', 'gemini'] as const;
@@ -172,23 +173,24 @@ const circuitBreaker = withRules(
     windowSeconds: z.int().min(1).max(3600).default(60).meta({
       description: 'windowSeconds over which the failure rate is measured. Defaults to 60.',
     }),
-    cooldownSeconds: z.int().min(1).max(3600).default(30).meta({
-      description:
-        'cooldownSeconds an open circuit waits before a half-open trial request. Defaults to 30.',
-    }),
-    maxCooldownSeconds: z.int().min(1).max(86400).default(300).meta({
-      description:
-        'maxCooldownSeconds caps the cooldown, which doubles after each failed trial. Defaults to 300.',
-    }),
+    cooldownSeconds: z
+      .int()
+      .min(1)
+      .max(3600)
+      .optional()
+      .meta({
+        description: `cooldownSeconds an open circuit waits before a half-open trial request. Defaults to ${COOLDOWN_DEFAULTS.cooldownSeconds}, or to maxCooldownSeconds when that is set lower.`,
+      }),
+    maxCooldownSeconds: z
+      .int()
+      .min(1)
+      .max(86400)
+      .optional()
+      .meta({
+        description: `maxCooldownSeconds caps the cooldown, which doubles after each failed trial. Defaults to ${COOLDOWN_DEFAULTS.maxCooldownSeconds}, or to cooldownSeconds when that is set higher.`,
+      }),
   }),
-  [
-    {
-      rule: 'self.cooldownSeconds <= self.maxCooldownSeconds',
-      message: 'cooldownSeconds must not exceed maxCooldownSeconds',
-      fieldPath: '.cooldownSeconds',
-      holds: (c) => c.cooldownSeconds <= c.maxCooldownSeconds,
-    },
-  ],
+  [ordered('cooldownSeconds', 'maxCooldownSeconds')],
 ).meta({ description: 'circuitBreaker stops sending traffic to a failing model for a while.' });
 
 const healthCheck = z

@@ -1,47 +1,51 @@
 import { z } from 'zod';
 import { DNS_LABEL_PATTERN, objectName, targetRef } from './common.ts';
-import { stringMap, withRules } from './schema-kit.ts';
+import { ordered, stringMap, withRules } from './schema-kit.ts';
+import { DEMOTION_DEFAULTS } from './quality-defaults.ts';
 
 /** How an experiment keeps a client on one arm. */
 export const EXPERIMENT_STICKINESS = ['tenant', 'request'] as const;
 
-const score = (description: string) => z.number().min(1).max(10).meta({ description });
-
 const demotion = withRules(
   z.strictObject({
-    below: score(
-      'below: a target whose rolling mean score falls below this (over at least minSamples judged answers) is demoted: routing skips it like an open circuit, on every proxy. 1 to 10.',
-    ),
-    restoreAbove: score(
-      'restoreAbove: a demoted target is restored once its rolling mean rises above this; higher than below, so a target near the line does not flap. 1 to 10.',
-    ),
-    minSamples: z.int().min(1).max(1000).default(20).meta({
-      description:
-        'minSamples: judged answers the window must hold before a target can be demoted or restored. Defaults to 20.',
-    }),
-    window: z.int().min(1).max(1000).optional().meta({
-      description:
-        'window: how many of the latest judged answers the rolling mean covers, at least minSamples. Defaults to the larger of 50 and minSamples.',
-    }),
+    below: z
+      .number()
+      .min(1)
+      .lt(10)
+      .optional()
+      .meta({
+        description: `below: a target whose rolling mean score falls below this (over at least minSamples judged answers) is demoted: routing skips it like an open circuit, on every proxy. 1 to 10 (exclusive). Defaults to ${DEMOTION_DEFAULTS.below}, or lower when restoreAbove is set lower.`,
+      }),
+    restoreAbove: z
+      .number()
+      .gt(1)
+      .max(10)
+      .optional()
+      .meta({
+        description: `restoreAbove: a demoted target is restored once its rolling mean rises above this; higher than below, so a target near the line does not flap. 1 (exclusive) to 10. Defaults to ${DEMOTION_DEFAULTS.restoreAbove}, or to below + 1.5 (at most 10) when below is set higher.`,
+      }),
+    minSamples: z
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({
+        description: `minSamples: judged answers the window must hold before a target can be demoted or restored. Defaults to ${DEMOTION_DEFAULTS.minSamples}, or to window when that is set lower.`,
+      }),
+    window: z
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({
+        description: `window: how many of the latest judged answers the rolling mean covers, at least minSamples. Defaults to ${DEMOTION_DEFAULTS.window}, or to minSamples when that is set higher.`,
+      }),
     probationPercent: z.number().min(0).max(50).default(5).meta({
       description:
         'probationPercent of requests may still reach a demoted target, and every such answer is judged, so a model that recovers is seen to recover. Defaults to 5.',
     }),
   }),
-  [
-    {
-      rule: 'self.restoreAbove > self.below',
-      message: 'restoreAbove must be greater than below',
-      fieldPath: '.restoreAbove',
-      holds: (d) => d.restoreAbove > d.below,
-    },
-    {
-      rule: '!has(self.window) || self.window >= self.minSamples',
-      message: 'window must be at least minSamples',
-      fieldPath: '.window',
-      holds: (d) => d.window === undefined || d.window >= d.minSamples,
-    },
-  ],
+  [ordered('below', 'restoreAbove', true), ordered('minSamples', 'window')],
 ).meta({
   description:
     'demotion takes a target out of routing while its judged quality is low, with hysteresis; the last target of a policy that is not demoted is never demoted.',

@@ -23,17 +23,10 @@ test('a policy with one tier gets the default strategy, weights, classification 
   assert.equal(spec.tiers[0]?.strategy, 'cheapest');
   assert.equal(spec.tiers[0]?.targets[0]?.weight, 1);
   assert.deepEqual(spec.classification, { rules: [], allowClientTier: false });
+  // The timeouts and backoffs are derived when compiled (derived-defaults.ts), so they stay unset.
   assert.deepEqual(spec.failover, {
-    attemptTimeoutMs: 30000,
-    ttftTimeoutMs: 10000,
-    totalTimeoutMs: 120000,
     maxAttempts: 4,
-    retries: {
-      max: 1,
-      initialBackoffMs: 200,
-      maxBackoffMs: 2000,
-      onStatus: [429, 500, 502, 503, 504],
-    },
+    retries: { max: 1, onStatus: [429, 500, 502, 503, 504] },
     escalate: true,
     hedgeAfterMs: 0,
   });
@@ -48,6 +41,22 @@ test('a governance block defaults its sensitivity header', () => {
     patterns: [],
   });
 });
+
+const ACCEPTED_ALONE: [string, Record<string, unknown>][] = [
+  ['a 3-second attempt timeout (the TTFT timeout follows it down)', { attemptTimeoutMs: 3000 }],
+  ['a TTFT timeout above the default attempt timeout', { ttftTimeoutMs: 60000 }],
+  ['a total timeout below the default attempt timeout', { totalTimeoutMs: 1000 }],
+  ['an attempt timeout above the default total timeout', { attemptTimeoutMs: 300000 }],
+  ['a hedge after the default attempt timeout', { hedgeAfterMs: 40000 }],
+  ['a first backoff above the default largest backoff', { retries: { initialBackoffMs: 5000 } }],
+  ['a largest backoff below the default first backoff', { retries: { maxBackoffMs: 100 } }],
+];
+
+for (const [name, failover] of ACCEPTED_ALONE) {
+  test(`a policy with only ${name} is accepted`, () => {
+    assert.deepEqual(issuesOf({ failover }), []);
+  });
+}
 
 const target = (provider: string, model: string, weight?: number) =>
   weight === undefined ? { provider, model } : { provider, model, weight };
@@ -92,9 +101,19 @@ const REJECTIONS: [string, Record<string, unknown>, string][] = [
     'spec.classification.rules.0.match.metadata: metadata keys must be 1 to 64 characters',
   ],
   [
-    'an attempt timeout below the default time-to-first-token timeout',
-    { failover: { attemptTimeoutMs: 3000 } },
+    'a time-to-first-token timeout above the attempt timeout',
+    { failover: { attemptTimeoutMs: 3000, ttftTimeoutMs: 5000 } },
     'spec.failover.ttftTimeoutMs: ttftTimeoutMs must not exceed attemptTimeoutMs',
+  ],
+  [
+    'a time-to-first-token timeout above the total timeout',
+    { failover: { ttftTimeoutMs: 5000, totalTimeoutMs: 3000 } },
+    'spec.failover.ttftTimeoutMs: ttftTimeoutMs must not exceed totalTimeoutMs',
+  ],
+  [
+    'a hedge that never fires before the request times out',
+    { failover: { hedgeAfterMs: 3000, totalTimeoutMs: 3000 } },
+    'spec.failover.hedgeAfterMs: hedgeAfterMs must be less than totalTimeoutMs',
   ],
   [
     'an attempt timeout above the total timeout',
@@ -103,12 +122,12 @@ const REJECTIONS: [string, Record<string, unknown>, string][] = [
   ],
   [
     'a hedge that never fires before the attempt times out',
-    { failover: { hedgeAfterMs: 30000 } },
+    { failover: { hedgeAfterMs: 3000, attemptTimeoutMs: 3000 } },
     'spec.failover.hedgeAfterMs: hedgeAfterMs must be less than attemptTimeoutMs',
   ],
   [
     'a first backoff above the largest backoff',
-    { failover: { retries: { initialBackoffMs: 3000 } } },
+    { failover: { retries: { initialBackoffMs: 3000, maxBackoffMs: 2000 } } },
     'spec.failover.retries.initialBackoffMs: initialBackoffMs must not exceed maxBackoffMs',
   ],
   [

@@ -8,9 +8,11 @@ import {
   objectMeta,
   targetRef,
 } from './common.ts';
-import { codePoints, listMap, listSet, stringMap, withRules } from './schema-kit.ts';
 import { policyLiveStatus } from './live-status.ts';
 import { experimentSpec, qualitySpec } from './route-policy-quality.ts';
+import { BACKOFF_DEFAULTS, TIMEOUT_DEFAULTS } from './derived-defaults.ts';
+import { linearPatternField } from './linear-pattern.ts';
+import { codePoints, listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
 
 /** How a tier orders its targets. */
 export const TIER_STRATEGIES = ['cheapest', 'fastest', 'weighted', 'ordered'] as const;
@@ -19,6 +21,9 @@ export type TierStrategy = (typeof TIER_STRATEGIES)[number];
 
 /** What happens when the monthly budget is spent. */
 export const BUDGET_EXHAUSTED_ACTIONS = ['cheapest', 'reject'] as const;
+
+/** What a proxy does with a budget while the shared budget store (Redis) is unreachable. */
+export const BUDGET_STATE_UNAVAILABLE_ACTIONS = ['failOpen', 'failClosed', 'localCap'] as const;
 
 const tierName = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
 const tag = z.string().min(1).max(63).regex(new RegExp(DNS_LABEL_PATTERN));
@@ -75,9 +80,9 @@ const match = withRules(
     keywords: z.array(z.string().min(1).max(256)).max(64).optional().meta({
       description: 'keywords: matches when a user message contains any of them (case-insensitive).',
     }),
-    patterns: z.array(z.string().min(1).max(1024)).max(32).optional().meta({
+    patterns: z.array(linearPatternField()).max(32).optional().meta({
       description:
-        'patterns: regular expressions (JavaScript syntax); matches when a user message matches any.',
+        'patterns: regular expressions (RE2 syntax, as in Go and CEL: no lookaround or backreferences); matches when any matches the text of the messages (its first 65,536 characters).',
     }),
     minPromptTokens: z.int().min(0).max(100000000).optional().meta({
       description:
@@ -187,13 +192,22 @@ const retries = withRules(
       .max(10)
       .default(1)
       .meta({ description: 'max retries of the same target before failing over. Defaults to 1.' }),
-    initialBackoffMs: z.int().min(0).max(60000).default(200).meta({
-      description:
-        'initialBackoffMs before the first retry; doubles each retry, with full jitter. Defaults to 200.',
-    }),
-    maxBackoffMs: z.int().min(0).max(300000).default(2000).meta({
-      description: 'maxBackoffMs caps the backoff and any Retry-After honoured. Defaults to 2000.',
-    }),
+    initialBackoffMs: z
+      .int()
+      .min(0)
+      .max(60000)
+      .optional()
+      .meta({
+        description: `initialBackoffMs before the first retry; doubles each retry, with full jitter. Defaults to ${BACKOFF_DEFAULTS.initialBackoffMs}, or to maxBackoffMs when that is set lower.`,
+      }),
+    maxBackoffMs: z
+      .int()
+      .min(0)
+      .max(300000)
+      .optional()
+      .meta({
+        description: `maxBackoffMs caps the backoff and any Retry-After honoured. Defaults to ${BACKOFF_DEFAULTS.maxBackoffMs}, or to initialBackoffMs when that is set higher.`,
+      }),
     onStatus: listSet(z.array(z.int().min(400).max(599)).max(32), 'onStatus')
       .default([429, 500, 502, 503, 504])
       .meta({
@@ -201,29 +215,35 @@ const retries = withRules(
           'onStatus: upstream statuses that trigger a retry or failover. Defaults to [429, 500, 502, 503, 504].',
       }),
   }),
-  [
-    {
-      rule: 'self.initialBackoffMs <= self.maxBackoffMs',
-      message: 'initialBackoffMs must not exceed maxBackoffMs',
-      fieldPath: '.initialBackoffMs',
-      holds: (r) => r.initialBackoffMs <= r.maxBackoffMs,
-    },
-  ],
+  [ordered('initialBackoffMs', 'maxBackoffMs')],
 ).meta({ description: 'retries of a failed attempt.' });
 
 const failover = withRules(
   z.strictObject({
-    attemptTimeoutMs: z.int().min(100).max(600000).default(30000).meta({
-      description:
-        'attemptTimeoutMs bounds one upstream attempt (a whole non-streaming response). Defaults to 30000.',
-    }),
-    ttftTimeoutMs: z.int().min(100).max(600000).default(10000).meta({
-      description: 'ttftTimeoutMs bounds the time to first token of a stream. Defaults to 10000.',
-    }),
-    totalTimeoutMs: z.int().min(100).max(3600000).default(120000).meta({
-      description:
-        'totalTimeoutMs bounds the whole request, all attempts included. Defaults to 120000.',
-    }),
+    attemptTimeoutMs: z
+      .int()
+      .min(100)
+      .max(600000)
+      .optional()
+      .meta({
+        description: `attemptTimeoutMs bounds one upstream attempt (a whole non-streaming response). Defaults to ${TIMEOUT_DEFAULTS.attemptTimeoutMs}, raised to ttftTimeoutMs or just above hedgeAfterMs and lowered to totalTimeoutMs when those are set beyond it.`,
+      }),
+    ttftTimeoutMs: z
+      .int()
+      .min(100)
+      .max(600000)
+      .optional()
+      .meta({
+        description: `ttftTimeoutMs bounds the time to first token of a stream. Defaults to ${TIMEOUT_DEFAULTS.ttftTimeoutMs}, or to the attempt timeout when that is lower.`,
+      }),
+    totalTimeoutMs: z
+      .int()
+      .min(100)
+      .max(3600000)
+      .optional()
+      .meta({
+        description: `totalTimeoutMs bounds the whole request, all attempts included. Defaults to ${TIMEOUT_DEFAULTS.totalTimeoutMs}, or to the attempt timeout when that is higher.`,
+      }),
     maxAttempts: z.int().min(1).max(20).default(4).meta({
       description: 'maxAttempts across retries, failovers and escalations. Defaults to 4.',
     }),
@@ -231,34 +251,23 @@ const failover = withRules(
     escalate: z.boolean().default(true).meta({
       description: "escalate to the next tier after a tier's targets fail. Defaults to true.",
     }),
-    hedgeAfterMs: z.int().min(0).max(600000).default(0).meta({
+    // At most 599999: an attempt timeout (at most 600000) must still fit above it.
+    hedgeAfterMs: z.int().min(0).max(599999).default(0).meta({
       description:
-        'hedgeAfterMs starts a second target when the first has not answered after this delay; the loser is cancelled. 0 (the default) turns hedging off.',
+        'hedgeAfterMs starts a second target when the first has not answered after this delay; the loser is cancelled. Below the attempt and total timeouts. 0 (the default) turns hedging off.',
     }),
   }),
+  // Pairwise, so that compile() can always fill the unset ones in between (derived-defaults.ts).
   [
-    {
-      rule: 'self.ttftTimeoutMs <= self.attemptTimeoutMs',
-      message: 'ttftTimeoutMs must not exceed attemptTimeoutMs',
-      fieldPath: '.ttftTimeoutMs',
-      holds: (f) => f.ttftTimeoutMs <= f.attemptTimeoutMs,
-    },
-    {
-      rule: 'self.attemptTimeoutMs <= self.totalTimeoutMs',
-      message: 'attemptTimeoutMs must not exceed totalTimeoutMs',
-      fieldPath: '.attemptTimeoutMs',
-      holds: (f) => f.attemptTimeoutMs <= f.totalTimeoutMs,
-    },
-    {
-      rule: 'self.hedgeAfterMs < self.attemptTimeoutMs',
-      message: 'hedgeAfterMs must be less than attemptTimeoutMs',
-      fieldPath: '.hedgeAfterMs',
-      holds: (f) => f.hedgeAfterMs < f.attemptTimeoutMs,
-    },
+    ordered('ttftTimeoutMs', 'attemptTimeoutMs'),
+    ordered('attemptTimeoutMs', 'totalTimeoutMs'),
+    ordered('ttftTimeoutMs', 'totalTimeoutMs'),
+    ordered('hedgeAfterMs', 'attemptTimeoutMs', true),
+    ordered('hedgeAfterMs', 'totalTimeoutMs', true),
   ],
 ).meta({
   description:
-    'failover: timeouts, retries, fallback along the tier and escalation to the next tier.',
+    'failover: timeouts, retries, fallback along the tier and escalation to the next tier. Unset timeouts default around the ones you set, so a default never contradicts your value.',
 });
 
 const latency = z
@@ -278,9 +287,9 @@ const governance = z
           description:
             'header that marks a request sensitive when its value is anything but "none" or "false". Defaults to x-switchyard-sensitivity.',
         }),
-        patterns: z.array(z.string().min(1).max(1024)).max(32).default([]).meta({
+        patterns: z.array(linearPatternField()).max(32).default([]).meta({
           description:
-            'patterns: regular expressions; a request whose messages match any is sensitive. Defaults to [].',
+            'patterns: regular expressions (RE2 syntax); a request is sensitive when any matches any string it would forward to a provider (messages, tools, schemas, metadata, file names…), after Unicode NFKC normalisation. Defaults to [].',
         }),
       })
       .prefault({})
@@ -333,6 +342,14 @@ const budget = z
     onExhausted: z.enum(BUDGET_EXHAUSTED_ACTIONS).default('cheapest').meta({
       description:
         'onExhausted: what happens when the budget is spent. cheapest (only the cheapest tier) or reject (HTTP 429 budget_exhausted). Defaults to cheapest.',
+    }),
+    onStateUnavailable: z.enum(BUDGET_STATE_UNAVAILABLE_ACTIONS).default('failOpen').meta({
+      description:
+        'onStateUnavailable: what a proxy does while the shared budget store (Redis) is unreachable. failOpen serves and counts the spend locally, adding it back when the store returns; failClosed refuses with HTTP 503 budget_unavailable (Retry-After); localCap serves until this pod has spent its share of the budget left when it last saw the store (that remainder divided by the fleet size, serve --budget-fleet-size), then behaves as onExhausted says (reject: 503 budget_unavailable). Defaults to failOpen.',
+    }),
+    reserveOutputTokens: z.int().min(1).max(10000000).optional().meta({
+      description:
+        "reserveOutputTokens: output tokens reserved for a request that sets no max_tokens. Defaults to the model's maxOutputTokens, so the budget cannot be overrun; a lower value reserves less per request in flight, and a request may then cost more than it reserved.",
     }),
   })
   .meta({

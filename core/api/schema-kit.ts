@@ -40,6 +40,30 @@ export function withRules<S extends z.ZodType>(schema: S, rules: CelRule<z.outpu
   });
 }
 
+/**
+ * A rule that two numeric fields are in order (`low <= high`, or `low < high` when strict), checked
+ * only when both are present. Fields whose default depends on the other (see derived-defaults.ts)
+ * stay unset until compile() fills them in, so the rule compares only what the user wrote and a
+ * default can never be the value that breaks it.
+ */
+export function ordered<T extends object>(
+  low: keyof T & string,
+  high: keyof T & string,
+  strict = false,
+): CelRule<T> {
+  const op = strict ? '<' : '<=';
+  return {
+    rule: `!has(self.${low}) || !has(self.${high}) || self.${low} ${op} self.${high}`,
+    message: strict ? `${low} must be less than ${high}` : `${low} must not exceed ${high}`,
+    fieldPath: `.${low}`,
+    holds: (self) => {
+      const a = (self as Record<string, unknown>)[low] as number | undefined;
+      const b = (self as Record<string, unknown>)[high] as number | undefined;
+      return a === undefined || b === undefined || (strict ? a < b : a <= b);
+    },
+  };
+}
+
 function fieldPathToPath(fieldPath: string | undefined): PropertyKey[] {
   if (fieldPath === undefined) return [];
   return fieldPath.split('.').filter((part) => part !== '');

@@ -24,7 +24,7 @@ export function budgetKey(route: Pick<RouteConfig, 'namespace' | 'alias'>, month
 
 /** Pressure from what was spent (reserved included) against the route's budget. */
 export function budgetPressure(
-  budget: NonNullable<RouteConfig['budget']>,
+  budget: Pick<NonNullable<RouteConfig['budget']>, 'monthlyUSD' | 'downgradeAtPercent'>,
   spentMicroUSD: number,
 ): BudgetPressure {
   const limit = budget.monthlyUSD * MICRO_USD_PER_USD;
@@ -35,3 +35,19 @@ export function budgetPressure(
 
 /** Seconds a month's counter is kept: long enough to outlive the month it counts. */
 export const BUDGET_KEY_TTL_SECONDS = 40 * 24 * 3600;
+
+/**
+ * What one pod may spend of a budget while the shared store is unreachable (`localCap`): its
+ * share of what was left when it last read the store. Dividing by the fleet's largest size
+ * keeps the whole fleet within the remainder however many pods serve. A pod that never read the
+ * store knows nothing of the month's spend, so its share is 0.
+ */
+export function localShareMicroUSD(
+  budget: Pick<NonNullable<RouteConfig['budget']>, 'monthlyUSD'>,
+  lastSeenMicroUSD: number | undefined,
+  fleetSize: number,
+): number {
+  if (lastSeenMicroUSD === undefined) return 0;
+  const remaining = budget.monthlyUSD * MICRO_USD_PER_USD - lastSeenMicroUSD;
+  return Math.max(0, Math.floor(remaining / Math.max(1, fleetSize)));
+}

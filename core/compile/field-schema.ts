@@ -59,6 +59,13 @@ export function fieldSchema(
   return current;
 }
 
+/** Whether a manifest may leave the field out: it is optional or has a default (`{}` included). */
+export function mayBeOmitted(schema: z.ZodType): boolean {
+  return layersOf(schema).some((layer) => OMITTABLE.has(linksOf(layer).type));
+}
+
+const OMITTABLE = new Set(['optional', 'default', 'prefault']);
+
 /** The field's documentation (its `.meta({description})`), from any of its wrappers. */
 export function fieldDescription(schema: z.ZodType): string | undefined {
   for (const layer of layersOf(schema)) {

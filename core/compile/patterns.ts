@@ -1,4 +1,5 @@
 import type { RoutePolicySpec } from '../api/route-policy.ts';
+import { patternProblem } from '../regex/linear-regex.ts';
 
 /** A regular expression that does not compile, with its place in the spec. */
 export interface InvalidPattern {
@@ -8,8 +9,9 @@ export interface InvalidPattern {
 }
 
 /**
- * Every regular expression of a policy that fails to compile. They are compiled without flags,
- * exactly as the proxy compiles them, so what passes here cannot throw there.
+ * Every regular expression of a policy that the linear-time engine cannot run: syntax errors, and
+ * lookaround or backreferences (with a hint for a rewrite). They are compiled exactly as the proxy
+ * compiles them (core/regex/), so what passes here cannot throw there.
  */
 export function invalidPatterns(spec: RoutePolicySpec): InvalidPattern[] {
   const found: InvalidPattern[] = [];
@@ -25,9 +27,6 @@ export function invalidPatterns(spec: RoutePolicySpec): InvalidPattern[] {
 }
 
 function check(found: InvalidPattern[], path: string, pattern: string): void {
-  try {
-    new RegExp(pattern);
-  } catch (error) {
-    found.push({ path, pattern, error: error instanceof Error ? error.message : String(error) });
-  }
+  const error = patternProblem(pattern);
+  if (error !== undefined) found.push({ path, pattern, error });
 }

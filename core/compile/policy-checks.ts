@@ -30,7 +30,7 @@ function patternsCompile({ spec }: PolicySubject): Finding | undefined {
   const list = invalid.map((p) => `${p.path} ${JSON.stringify(p.pattern)}: ${p.error}`);
   return {
     reason: 'InvalidPattern',
-    message: `fix the regular expression${invalid.length === 1 ? '' : 's'} (JavaScript syntax, no flags): ${list.join('; ')}`,
+    message: `fix the regular expression${invalid.length === 1 ? '' : 's'} (RE2 syntax, run in linear time; no flags, use (?i) inline): ${list.join('; ')}`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { effectiveCooldown } from '../api/derived-defaults.ts';
 import type { ModelProviderSpec, ModelSpec, ProviderApi } from '../api/model-provider.ts';
 import type { ModelConfig, ProviderConfig } from '../config/router-config.ts';
 import { compareText, type ObjectId } from './object-id.ts';
@@ -33,7 +34,7 @@ export function providerConfigOf(id: ObjectId, spec: ModelProviderSpec): Provide
       regions: sortedText(spec.dataPolicy.regions),
     },
     limits: { ...spec.limits },
-    circuitBreaker: { ...spec.circuitBreaker },
+    circuitBreaker: { ...spec.circuitBreaker, ...effectiveCooldown(spec.circuitBreaker) },
     healthCheck: { ...spec.healthCheck },
     models: spec.models.map(modelConfigOf).sort((a, b) => compareText(a.name, b.name)),
   };

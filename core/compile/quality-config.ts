@@ -1,11 +1,11 @@
 import type { RoutePolicySpec } from '../api/route-policy.ts';
 import type { RouteConfig } from '../config/router-config.ts';
 import type { TargetResolution } from './resolve-targets.ts';
-import { DEFAULT_QUALITY_WINDOW } from '../quality/demotion.ts';
+import { effectiveDemotion } from '../api/quality-defaults.ts';
 
 /**
  * The quality loop as the proxies see it, every default filled in: each tier's own sampling share
- * and the derived window. Left out when the judge did not resolve (ResolvedRefs says why): no
+ * and the derived demotion lines and window (core/api/quality-defaults.ts). Left out when the judge did not resolve (ResolvedRefs says why): no
  * judge, no sampling, so nothing is demoted on scores that cannot be produced.
  */
 export function qualityConfigOf(
@@ -31,10 +31,7 @@ export function qualityConfigOf(
         ? {}
         : {
             demotion: {
-              below: demotion.below,
-              restoreAbove: demotion.restoreAbove,
-              minSamples: demotion.minSamples,
-              window: demotion.window ?? Math.max(DEFAULT_QUALITY_WINDOW, demotion.minSamples),
+              ...effectiveDemotion(demotion),
               probationPercent: demotion.probationPercent,
             },
           }),

@@ -1,3 +1,4 @@
+import { effectiveBackoff, effectiveTimeouts } from '../api/derived-defaults.ts';
 import type { RoutePolicySpec, RuleSpec } from '../api/route-policy.ts';
 import type { RouteConfig, RuleConfig } from '../config/router-config.ts';
 import type { ObjectId } from './object-id.ts';
@@ -32,8 +33,11 @@ export function routeConfigOf(
     },
     failover: {
       ...failover,
+      // Timeouts and backoff left unset default around the ones written (derived-defaults.ts).
+      ...effectiveTimeouts(failover),
       retries: {
         ...failover.retries,
+        ...effectiveBackoff(failover.retries),
         onStatus: [...failover.retries.onStatus].sort((a, b) => a - b),
       },
     },

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { z } from 'zod';
 import { modelProviderSpec } from '../api/model-provider.ts';
 import { routePolicySpec } from '../api/route-policy.ts';
+import { withRules } from '../api/schema-kit.ts';
 import { formatPath, schemaIssues } from './spec-issues.ts';
 
 const model = {
@@ -73,4 +75,67 @@ test('a cross-field rule carries its own message and no hint', () => {
   );
   assert.equal(issue?.message, 'maxOutputTokens must not exceed contextWindow');
   assert.equal(issue?.hint, undefined);
+});
+
+// A defaulted field is never "required": when a rule names a field the manifest leaves out, the
+// value that broke it is the default, and the hint says so.
+const ruleOverDefault = withRules(
+  z.strictObject({
+    low: z.int().default(10).meta({ description: 'low is the lower one. Defaults to 10.' }),
+    high: z.int(),
+  }),
+  [
+    {
+      rule: 'self.low <= self.high',
+      message: 'low must not exceed high',
+      fieldPath: '.low',
+      holds: (v) => v.low <= v.high,
+    },
+  ],
+);
+
+const ABSENT_FIELD_HINTS: [string, z.ZodType, unknown, string, RegExp | undefined][] = [
+  [
+    'a missing field without a default is required',
+    modelProviderSpec,
+    { models: [model] },
+    'spec.api',
+    /^this field is required; api is the wire protocol/,
+  ],
+  [
+    'a missing required field inside an optional object is required',
+    routePolicySpec,
+    {
+      model: 'auto',
+      tiers: [{ name: 't', targets: [{ provider: 'p', model: 'm' }] }],
+      governance: { sensitive: {} },
+    },
+    'spec.governance.pool',
+    /^this field is required; pool: the data policy/,
+  ],
+  [
+    'a rule broken by a default says the default applies and never that the field is required',
+    ruleOverDefault,
+    { high: 3 },
+    'spec.low',
+    /^this field is not set, so its default applies; set it explicitly; low is the lower one\. Defaults to 10\.$/,
+  ],
+];
+
+for (const [name, schema, value, path, hint] of ABSENT_FIELD_HINTS) {
+  test(name, () => {
+    const issue = schemaIssues(schema, value, 'spec').find((i) => i.path === path);
+    assert.ok(issue, `no issue at ${path}`);
+    if (hint === undefined) assert.equal(issue.hint, undefined);
+    else assert.match(issue.hint ?? '', hint);
+  });
+}
+
+test('a policy with only a 3-second attempt timeout has no issue at all', () => {
+  const spec = {
+    model: 'auto',
+    tiers: [{ name: 't', targets: [{ provider: 'p', model: 'm' }] }],
+    failover: { attemptTimeoutMs: 3000, retries: { max: 1 } },
+  };
+  assert.deepEqual(schemaIssues(routePolicySpec, spec, 'spec'), []);
 });

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { DNS_LABEL_PATTERN, MODEL_NAME_PATTERN, objectName } from '../api/common.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { fieldDescription, fieldNames, fieldSchema } from './field-schema.ts';
+import { fieldDescription, fieldNames, fieldSchema, mayBeOmitted } from './field-schema.ts';
 
 /** One schema violation: where, zod's own message, and (when we know one) how to fix it. */
 export interface SpecIssue {
@@ -28,10 +28,8 @@ export function describeIssues(
 ): SpecIssue[] {
   return issues.map((issue) => {
     const path = formatPath(root, issue.path);
-    const missing = issue.code !== 'unrecognized_keys' && valueAt(value, issue.path) === undefined;
-    const hint = missing
-      ? joinHints('this field is required', describedAt(schema, issue.path))
-      : hintFor(schema, issue, path);
+    const absent = issue.code !== 'unrecognized_keys' && valueAt(value, issue.path) === undefined;
+    const hint = absent ? absentFieldHint(schema, issue) : hintFor(schema, issue, path);
     return hint === undefined
       ? { path, message: issue.message }
       : { path, message: issue.message, hint };
@@ -66,6 +64,23 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
     current = (current as Record<PropertyKey, unknown>)[key];
   }
   return current;
+}
+
+/**
+ * The hint for an issue at a field the manifest does not set. Only a field without a default is
+ * "required"; a field with one (static or derived) can only be named by a cross-field rule, and
+ * then the value that broke the rule is its default, which is worth saying.
+ */
+function absentFieldHint(schema: z.ZodType, issue: z.core.$ZodIssue): string | undefined {
+  const field = fieldSchema(schema, issue.path);
+  const description = describedAt(schema, issue.path);
+  if (field !== undefined && mayBeOmitted(field)) {
+    return joinHints(
+      'this field is not set, so its default applies; set it explicitly',
+      description,
+    );
+  }
+  return joinHints('this field is required', description);
 }
 
 function describedAt(schema: z.ZodType, path: readonly PropertyKey[]): string | undefined {

@@ -1,7 +1,11 @@
 import { z } from 'zod';
 import { MODEL_CAPABILITIES, PROVIDER_APIS } from '../api/model-provider.ts';
-import { BUDGET_EXHAUSTED_ACTIONS, TIER_STRATEGIES } from '../api/route-policy.ts';
 import { EXPERIMENT_STICKINESS } from '../api/route-policy-quality.ts';
+import {
+  BUDGET_EXHAUSTED_ACTIONS,
+  BUDGET_STATE_UNAVAILABLE_ACTIONS,
+  TIER_STRATEGIES,
+} from '../api/route-policy.ts';
 
 /**
  * The operator → proxy contract. `compile()` produces it; proxies validate it with this schema
@@ -147,6 +151,9 @@ export const routeConfig = z.strictObject({
       monthlyUSD: z.number(),
       downgradeAtPercent: z.int(),
       onExhausted: z.enum(BUDGET_EXHAUSTED_ACTIONS),
+      // Defaulted so a proxy reads configs from an operator that predates the field.
+      onStateUnavailable: z.enum(BUDGET_STATE_UNAVAILABLE_ACTIONS).default('failOpen'),
+      reserveOutputTokens: z.int().optional(),
     })
     .optional(),
   cache: z

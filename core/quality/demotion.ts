@@ -1,7 +1,8 @@
+import { DEMOTION_DEFAULTS } from '../api/quality-defaults.ts';
 import type { RouteConfig } from '../config/router-config.ts';
 
-/** The rolling window when the policy leaves it out: at least 50 judged answers, at least minSamples. */
-export const DEFAULT_QUALITY_WINDOW = 50;
+/** The rolling window of a policy without demotion (scores are still kept, for status). */
+export const DEFAULT_QUALITY_WINDOW = DEMOTION_DEFAULTS.window;
 
 /** The rolling window of one target's judged scores. */
 export interface WindowStats {

@@ -1,4 +1,5 @@
 import type { RuleConfig } from '../config/router-config.ts';
+import type { LinearRegex } from '../regex/linear-regex.ts';
 import type { IndexedRoute } from './route-index.ts';
 import type { RoutingInput } from './routing-input.ts';
 
@@ -14,6 +15,13 @@ export interface Classification {
   /** Tags to try first within the tier. */
   preferTags: readonly string[];
 }
+
+/**
+ * Characters of the messages' text that rule patterns read: the head of a prompt says what kind
+ * of request it is, and a bound keeps the cost of matching per request fixed however large the
+ * body (the engine is linear, so this is at most one scan of 64 Ki characters per pattern).
+ */
+export const RULE_PATTERN_SCAN_CHARS = 65_536;
 
 /** Header a client may use to pick a tier, when the policy allows it. */
 export const CLIENT_TIER_HEADER = 'x-switchyard-tier';
@@ -51,15 +59,23 @@ export function defaultClassification(route: IndexedRoute): Classification {
 /** True when every condition of the rule's match holds for the request. */
 export function ruleMatches(
   rule: RuleConfig,
-  patterns: readonly RegExp[],
+  patterns: readonly LinearRegex[],
   input: RoutingInput,
 ): boolean {
   const m = rule.match;
+  const scanned = () =>
+    input.allText.length > RULE_PATTERN_SCAN_CHARS
+      ? input.allText.slice(0, RULE_PATTERN_SCAN_CHARS)
+      : input.allText;
   const checks: (() => boolean)[] = [
     () =>
       m.keywords === undefined ||
       m.keywords.some((k) => input.userTextLower.includes(k.toLowerCase())),
-    () => m.patterns === undefined || patterns.some((p) => p.test(input.allText)),
+    () => {
+      if (m.patterns === undefined) return true;
+      const text = scanned();
+      return patterns.some((p) => p.test(text));
+    },
     () => m.minPromptTokens === undefined || input.promptTokens >= m.minPromptTokens,
     () => m.maxPromptTokens === undefined || input.promptTokens <= m.maxPromptTokens,
     () => m.hasTools === undefined || m.hasTools === input.hasTools,

@@ -1,5 +1,5 @@
 import { classifyByRules, defaultClassification, type Classification } from './classify.ts';
-import { isSensitive } from './governance.ts';
+import { directSensitivityRefusal, isSensitive } from './governance.ts';
 import { plan, type Plan, type PlanContext, type TargetHealth } from './plan.ts';
 import type { IndexedRoute, ResolvedTarget, RouteIndex } from './route-index.ts';
 import type { RoutingInput } from './routing-input.ts';
@@ -53,6 +53,11 @@ export interface DecisionContext {
   budget: PlanContext['budget'];
   /** The classifier model; absent where it cannot be called (`switchyard explain`). */
   askClassifier?: AskClassifier;
+  /**
+   * The config's index: a request naming a concrete model with a policy's sensitivity header is
+   * held to that policy's pool (`directSensitivityRefusal`). Absent: no such check.
+   */
+  index?: RouteIndex | undefined;
 }
 
 /** Why no attempt can be made: the proxy turns it into an error answer, explain prints it. */
@@ -83,7 +88,7 @@ export function sensitivityOf(resolution: Resolution, input: RoutingInput): bool
     route.config.governance,
     route.sensitivePatterns,
     input.headers,
-    input.allText,
+    input.forwardedText,
   );
 }
 
@@ -100,7 +105,8 @@ export async function decide(
   context: DecisionContext,
 ): Promise<RouteDecision> {
   const route = resolution.route;
-  if (route === undefined) return directDecision(resolution.direct as ResolvedTarget, input);
+  if (route === undefined)
+    return directDecision(resolution.direct as ResolvedTarget, input, context.index);
   let classification = classifyByRules(route, input);
   let classifier: ClassifierVerdict | undefined;
   if (classification === undefined && route.config.classification.classifier !== undefined) {
@@ -122,12 +128,12 @@ export async function decide(
   return { classification, classifier, routePlan, sensitive, refusal };
 }
 
-function directDecision(target: ResolvedTarget, input: RoutingInput): RouteDecision {
-  const missing = input.requiredCapabilities.filter((c) => !target.model.capabilities.includes(c));
-  const refusal: Refusal | undefined =
-    missing.length === 0
-      ? undefined
-      : { reason: 'capability', message: `${target.key} does not support ${missing.join(', ')}` };
+function directDecision(
+  target: ResolvedTarget,
+  input: RoutingInput,
+  index: RouteIndex | undefined,
+): RouteDecision {
+  const refusal = directRefusal(target, input, index);
   return {
     classification: { tier: 'direct', source: 'client', preferTags: [] },
     classifier: undefined,
@@ -139,6 +145,23 @@ function directDecision(target: ResolvedTarget, input: RoutingInput): RouteDecis
     sensitive: false,
     refusal,
   };
+}
+
+/** Why a concrete model may not serve the request: a missing capability, or its governance. */
+function directRefusal(
+  target: ResolvedTarget,
+  input: RoutingInput,
+  index: RouteIndex | undefined,
+): Refusal | undefined {
+  const missing = input.requiredCapabilities.filter((c) => !target.model.capabilities.includes(c));
+  if (missing.length > 0)
+    return {
+      reason: 'capability',
+      message: `${target.key} does not support ${missing.join(', ')}`,
+    };
+  const governance =
+    index === undefined ? undefined : directSensitivityRefusal(index, target, input.headers);
+  return governance === undefined ? undefined : { reason: 'governance', message: governance };
 }
 
 function latencyClass(value: string | undefined): 'interactive' | 'batch' | undefined {

@@ -159,6 +159,7 @@ export function testInput(overrides: Partial<RoutingInput> = {}): RoutingInput {
     responseFormat: undefined,
     userTextLower: 'hello there',
     allText: 'hello there',
+    forwardedText: () => 'hello there',
     headers: {},
     metadata: {},
     ...overrides,

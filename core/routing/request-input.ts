@@ -1,3 +1,4 @@
+import { forwardedStrings } from '../openai/forwarded-strings.ts';
 import { requestFacts } from '../openai/request-facts.ts';
 import type { ChatCompletionRequest } from '../openai/types.ts';
 import type { RoutingInput } from './routing-input.ts';
@@ -24,14 +25,28 @@ export function routingInputFor(
     responseFormat: facts.responseFormat,
     userTextLower: facts.userText.toLowerCase(),
     allText: allTextOf(request),
+    forwardedText: once(() => forwardedStrings(request)),
     headers: flattenHeaders(headers),
     metadata: stringValues(request.metadata),
   };
 }
 
+/** Runs `compute` on the first call only: most requests never need the forwarded text. */
+function once<T>(compute: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = compute();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /**
- * Every message's text, system and assistant turns and tool arguments included: sensitivity
- * patterns must see all of it, not only what the user typed last.
+ * Every message's text, system and assistant turns and tool arguments included, for rule
+ * patterns (sensitivity patterns read every forwarded string instead: `forwardedText`).
  */
 function allTextOf(request: ChatCompletionRequest): string {
   const parts: string[] = [];

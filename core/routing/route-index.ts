@@ -4,6 +4,7 @@ import type {
   RouteConfig,
   RouterConfig,
 } from '../config/router-config.ts';
+import { compileLinear, LinearPatternSet, type LinearRegex } from '../regex/linear-regex.ts';
 
 /** A provider/model pair with everything routing reads, resolved once per config. */
 export interface ResolvedTarget {
@@ -14,7 +15,10 @@ export interface ResolvedTarget {
   weight: number;
 }
 
-/** A route with its regular expressions compiled and its targets resolved. */
+/**
+ * A route with its regular expressions compiled (on the linear-time engine: a manifest pattern
+ * cannot block the event loop) and its targets resolved.
+ */
 export interface IndexedRoute {
   config: RouteConfig;
   tiers: {
@@ -22,8 +26,9 @@ export interface IndexedRoute {
     strategy: RouteConfig['tiers'][number]['strategy'];
     targets: ResolvedTarget[];
   }[];
-  rulePatterns: Map<string, RegExp[]>;
-  sensitivePatterns: RegExp[];
+  rulePatterns: Map<string, LinearRegex[]>;
+  /** The governance patterns as one set: every forwarded string is scanned once for all of them. */
+  sensitivePatterns: LinearPatternSet;
 }
 
 /** Lookup tables over a RouterConfig, built once when a config is loaded. */
@@ -53,16 +58,14 @@ export function buildRouteIndex(config: RouterConfig): RouteIndex {
         return found === undefined ? [] : [{ ...found, weight: t.weight }];
       }),
     }));
-    const rulePatterns = new Map<string, RegExp[]>();
+    const rulePatterns = new Map<string, LinearRegex[]>();
     for (const rule of route.classification.rules) {
       rulePatterns.set(
         rule.name,
-        (rule.match.patterns ?? []).map((p) => new RegExp(p)),
+        (rule.match.patterns ?? []).map((p) => compileLinear(p)),
       );
     }
-    const sensitivePatterns = (route.governance?.sensitive.patterns ?? []).map(
-      (p) => new RegExp(p),
-    );
+    const sensitivePatterns = new LinearPatternSet(route.governance?.sensitive.patterns ?? []);
     routes.set(route.alias, { config: route, tiers, rulePatterns, sensitivePatterns });
   }
   return { config, routes, targets };

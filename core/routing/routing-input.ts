@@ -13,8 +13,13 @@ export interface RoutingInput {
   responseFormat: 'text' | 'json_object' | 'json_schema' | undefined;
   /** Text of the user messages, lower-cased, for keyword rules. */
   userTextLower: string;
-  /** Text of every message, for regex rules and sensitivity patterns. */
+  /** Text of every message, for regex rules. */
   allText: string;
+  /**
+   * Every string the request would forward to a provider, normalised (NFKC), for sensitivity
+   * patterns; computed on the first call. Undefined when there is too much to scan: fail closed.
+   */
+  forwardedText: () => string | undefined;
   /** Request headers with lower-case names. */
   headers: Readonly<Record<string, string | undefined>>;
   /** The request's `metadata` object, string values only. */

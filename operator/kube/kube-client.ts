@@ -1,6 +1,7 @@
 import type { RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request as undiciRequest } from 'undici';
+import { loadKubeConfigFrom } from '../preflight/load-kubeconfig.ts';
 import { KubeApiError } from './kube-api-error.ts';
 
 /** The HTTP verbs the operator uses. */
@@ -123,8 +124,5 @@ function apiError(req: KubeRequest, status: number, text: string): KubeApiError 
 
 /** Loads a kubeconfig: the given file, else KUBECONFIG, ~/.kube/config or the in-cluster service account. */
 export function loadKubeConfig(kubeconfigPath?: string): KubeConfig {
-  const kubeConfig = new KubeConfig();
-  if (kubeconfigPath === undefined) kubeConfig.loadFromDefault();
-  else kubeConfig.loadFromFile(kubeconfigPath);
-  return kubeConfig;
+  return loadKubeConfigFrom(kubeconfigPath);
 }

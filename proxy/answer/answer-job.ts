@@ -5,6 +5,7 @@ import type { Reservation } from '../budget/budget-guard.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import type { ExperimentArm } from '../experiment/choose-arm.ts';
 import type { JudgeCapture } from '../quality/prepare-judging.ts';
+import type { RequestTrace } from '../trace/request-trace.ts';
 import { requestIdOf, tenantOf } from '../http/request-id.ts';
 
 /**
@@ -45,6 +46,8 @@ export interface AnswerJob {
   judging: JudgeCapture | undefined;
   /** A probation request: targets demoted for low quality were not skipped for it. */
   probation: boolean;
+  /** The request's trace, when the proxy traces (proxy/trace/job-trace.ts). */
+  trace: RequestTrace | undefined;
 }
 
 /** A new job for a request that just arrived (its id already assigned). */
@@ -73,6 +76,7 @@ export function newAnswerJob(
     experiment: undefined,
     judging: undefined,
     probation: false,
+    trace: undefined,
   };
 }
 

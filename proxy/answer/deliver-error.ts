@@ -28,6 +28,7 @@ export function deliverError(
     };
     if (error.retryAfterSeconds !== undefined)
       headers['retry-after'] = String(error.retryAfterSeconds);
+    if (error.closeConnection) headers['connection'] = 'close';
     const payload = JSON.stringify(error.toBody());
     headers['content-length'] = Buffer.byteLength(payload);
     res.writeHead(error.status, headers);

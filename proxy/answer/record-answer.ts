@@ -23,6 +23,8 @@ export function recordAnswer(answer: AnsweredRequest): void {
     code: String(answer.status),
     cache: answer.cache,
   });
+  if (answer.error !== undefined)
+    m.requestErrors.inc({ route, origin: answer.error.origin, code: String(answer.status) });
   if (answer.error === undefined) {
     const labels = { route, provider: answer.provider, model: answer.model };
     m.requestDuration.observe(
@@ -53,6 +55,7 @@ function logLine(answer: AnsweredRequest, route: string): Record<string, unknown
     level: levelOf(answer.status),
     msg: 'request',
     requestId: job.requestId,
+    traceId: job.trace?.traceId || undefined,
     upstreamRequestId: answer.upstreamRequestId,
     tenant: job.tenant,
     path: f.path,

@@ -16,12 +16,15 @@ export type ProxyErrorCode =
   | 'NO_ROUTE'
   | 'GOVERNANCE_NO_TARGET'
   | 'BUDGET_EXHAUSTED'
+  | 'BUDGET_UNAVAILABLE'
   | 'RATE_LIMITED'
   | 'UPSTREAM_INVALID_REQUEST'
   | 'CONTEXT_LENGTH_EXCEEDED'
   | 'UPSTREAM_TIMEOUT'
   | 'ALL_TARGETS_FAILED'
   | 'NOT_READY'
+  | 'OVERLOADED'
+  | 'REQUEST_TIMEOUT'
   | 'CLIENT_CLOSED_REQUEST'
   | 'INTERNAL';
 
@@ -43,12 +46,18 @@ const CODES: Record<ProxyErrorCode, CodeInfo> = {
   NO_ROUTE: { status: 422, origin: 'policy', type: 'invalid_request_error' },
   GOVERNANCE_NO_TARGET: { status: 422, origin: 'policy', type: 'invalid_request_error' },
   BUDGET_EXHAUSTED: { status: 429, origin: 'policy', type: 'insufficient_quota' },
+  // The budget store is unreachable and the policy will not spend blind (failClosed, localCap).
+  BUDGET_UNAVAILABLE: { status: 503, origin: 'gateway', type: 'api_error' },
   RATE_LIMITED: { status: 429, origin: 'policy', type: 'rate_limit_error' },
   UPSTREAM_INVALID_REQUEST: { status: 400, origin: 'caller', type: 'invalid_request_error' },
   CONTEXT_LENGTH_EXCEEDED: { status: 400, origin: 'caller', type: 'invalid_request_error' },
   UPSTREAM_TIMEOUT: { status: 504, origin: 'provider', type: 'api_error' },
   ALL_TARGETS_FAILED: { status: 502, origin: 'provider', type: 'api_error' },
   NOT_READY: { status: 503, origin: 'gateway', type: 'api_error' },
+  // The proxy's own protection (body memory budget): a retry after Retry-After succeeds.
+  OVERLOADED: { status: 503, origin: 'gateway', type: 'api_error' },
+  // The client sent its body too slowly; OpenAI SDKs retry 408 on their own.
+  REQUEST_TIMEOUT: { status: 408, origin: 'caller', type: 'invalid_request_error' },
   // nginx's 499: the client left before its answer. Nobody reads the body; the status keeps it
   // out of provider and gateway error rates.
   CLIENT_CLOSED_REQUEST: { status: 499, origin: 'caller', type: 'invalid_request_error' },
@@ -70,6 +79,8 @@ export class ProxyError extends Error {
   readonly param: string | null;
   readonly attempts: AttemptSummary[];
   readonly retryAfterSeconds: number | undefined;
+  /** Answer with `Connection: close`: the rest of the request could not be read. */
+  closeConnection = false;
 
   constructor(
     code: ProxyErrorCode,

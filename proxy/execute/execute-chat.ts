@@ -11,6 +11,8 @@ import {
 } from './chat-attempts.ts';
 import { gateQuality, type GateOutcome } from './gate-quality.ts';
 import { runPlan, type FailoverSettings, type RunResult } from './run-plan.ts';
+import { tracedAttempt } from '../trace/job-trace.ts';
+import type { RequestTrace } from '../trace/request-trace.ts';
 
 /** What executing a chat request needs: the request, its plan, its failover settings. */
 export interface ChatExecution {
@@ -20,6 +22,8 @@ export interface ChatExecution {
   failover: FailoverSettings;
   routeName: string;
   signal: AbortSignal;
+  /** The request's trace, when the proxy traces: each attempt becomes a span. */
+  trace?: RequestTrace | undefined;
 }
 
 /** A whole completion, gated when the request asked for structured output. */
@@ -35,7 +39,11 @@ export interface CompletionResult {
  */
 export async function executeCompletion(job: ChatExecution): Promise<CompletionResult> {
   const { ctx, request } = job;
-  const attempt = completionAttempt(request, responseContextFor(ctx, request), ctx);
+  const attempt = tracedAttempt(
+    completionAttempt(request, responseContextFor(ctx, request), ctx),
+    job.trace,
+    job.routePlan.attempts,
+  );
   const run = await runPlan(job.routePlan.attempts, job.failover, job.signal, attempt, ctx);
   if (!ctx.quality.applies(request)) return { run, quality: undefined, discardedUSD: 0 };
   return gateQuality(run, {
@@ -61,7 +69,11 @@ export function executeStream(job: ChatExecution): Promise<RunResult<StartedStre
     job.routePlan.attempts,
     streamFailover,
     job.signal,
-    streamAttempt(request, responseContextFor(ctx, request), ctx),
+    tracedAttempt(
+      streamAttempt(request, responseContextFor(ctx, request), ctx),
+      job.trace,
+      job.routePlan.attempts,
+    ),
     ctx,
   );
 }

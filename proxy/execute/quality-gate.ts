@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type * as AjvModule from 'ajv';
 import type { Ajv as AjvType, ValidateFunction } from 'ajv';
 import type { ChatCompletion, ChatCompletionRequest } from '../../core/openai/types.ts';
+import { compileLinear } from '../../core/regex/linear-regex.ts';
 
 /** The verdict on one answer. */
 export type GateVerdict = { ok: true } | { ok: false; reason: string };
@@ -62,10 +63,23 @@ export class QualityGate {
   }
 }
 
+/**
+ * ajv as the gate runs it on client schemas: `pattern` and `patternProperties` compile to the
+ * linear-time engine (V8's would let `^(a+)+$` and a 30-character answer stop the event loop for
+ * 40 s), and `uniqueItems`, which ajv checks in time quadratic in the array, is left to the
+ * provider. Schema size and depth are bounded when the request is parsed (core/openai/schema-limits.ts).
+ */
 function newAjv(): AjvType {
   const { Ajv } = createRequire(import.meta.url)('ajv') as typeof AjvModule;
-  return new Ajv({ strict: false, allErrors: false });
+  const ajv = new Ajv({ strict: false, allErrors: false, code: { regExp: linearRegExp } });
+  ajv.removeKeyword('uniqueItems');
+  return ajv;
 }
+
+/** ajv's regular-expression engine: the JSON Schema `u` flag needs nothing, RE2 reads Unicode. */
+const linearRegExp = Object.assign((pattern: string) => compileLinear(pattern), {
+  code: 'compileLinear',
+});
 
 /** The text that should be JSON, or undefined when the answer is a tool call or has no text. */
 function jsonCandidate(completion: ChatCompletion): string | undefined {

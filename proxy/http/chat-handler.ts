@@ -1,5 +1,5 @@
 import type { BudgetPressure } from '../../core/budget/budget.ts';
-import { estimateCostUSD } from '../../core/cost/cost.ts';
+import { reservationUSD } from '../../core/budget/reservation.ts';
 import {
   decide,
   resolveModel,
@@ -7,14 +7,9 @@ import {
   type Refusal,
   type Resolution,
 } from '../../core/routing/decide.ts';
-import {
-  DEFAULT_EXPECTED_OUTPUT_TOKENS,
-  type Plan,
-  type PlanContext,
-} from '../../core/routing/plan.ts';
+import type { Plan, PlanContext } from '../../core/routing/plan.ts';
 import type { RouteIndex } from '../../core/routing/route-index.ts';
 import { routingInputFor } from '../../core/routing/request-input.ts';
-import type { RoutingInput } from '../../core/routing/routing-input.ts';
 import type { AnswerJob } from '../answer/answer-job.ts';
 import { finish } from '../answer/finish.ts';
 import type { AnswerOutcome } from '../answer/outcome.ts';
@@ -25,7 +20,9 @@ import { executeCompletion, executeStream, type ChatExecution } from '../execute
 import { abortWhenClientGone } from './client-gone.ts';
 import { chooseArm } from '../experiment/choose-arm.ts';
 import { healthWithStandings, markForJudging } from '../quality/prepare-judging.ts';
+import { echoed } from './client-text.ts';
 import { parseChatRequest } from './parse-request.ts';
+import { startJobTrace, traceCacheLookup, traceClassification } from '../trace/job-trace.ts';
 
 /** Routing pressure for each budget state. */
 const PLAN_BUDGET: Record<BudgetPressure, PlanContext['budget']> = {
@@ -45,6 +42,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   const request = parseChatRequest(body);
   job.request = request;
   job.stream = request.stream === true;
+  startJobTrace(job, 'chat', request.model);
   const resolution = chooseArm(job, resolve(ctx.config.current, request.model));
   job.resolution = resolution;
   const input = routingInputFor(request, req.headers);
@@ -55,16 +53,21 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
     ? undefined
     : ctx.cache.keyFor(route, request, input.headers[TENANT_HEADER]);
   if (job.cacheKey !== undefined) {
+    const lookupAtMs = ctx.now();
     const hit = await ctx.cache.lookup(resolution.routeName, job.cacheKey);
+    traceCacheLookup(job, lookupAtMs, hit !== undefined);
     if (hit !== undefined) return finish(job, { kind: 'cached', hit });
   }
+  const decideAtMs = ctx.now();
   const decision = await decide(resolution, input, sensitive, {
     health: healthWithStandings(job),
     random: ctx.random,
     budget: PLAN_BUDGET[pressure],
     askClassifier: ctx.askClassifier,
+    index: ctx.config.current,
   });
   job.decision = decision;
+  traceClassification(job, decideAtMs);
   if (decision.refusal !== undefined) throw refusalError(decision.refusal);
   markForJudging(job);
   ctx.metrics.classifications.inc({
@@ -74,7 +77,10 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   });
   job.signal = abortWhenClientGone(job.res);
   if (route !== undefined)
-    job.reservation = await ctx.budget.reserve(route, estimateUSD(decision.routePlan, input));
+    job.reservation = await ctx.budget.reserve(
+      route,
+      reservationUSD(decision.routePlan, input, route.budget),
+    );
   await finish(job, await execute(job, decision.routePlan));
 }
 
@@ -85,7 +91,7 @@ function resolve(index: RouteIndex | undefined, model: string): Resolution {
   if (resolution !== undefined) return resolution;
   throw new ProxyError(
     'MODEL_NOT_FOUND',
-    `The model \`${model}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
+    `The model \`${echoed(model)}\` does not exist: use a policy alias or a provider/model id from GET /v1/models`,
     { param: 'model' },
   );
 }
@@ -99,6 +105,7 @@ async function execute(job: AnswerJob, routePlan: Plan): Promise<AnswerOutcome> 
     failover,
     routeName: job.resolution?.routeName ?? 'none',
     signal: job.signal as AbortSignal,
+    trace: job.trace,
   };
   if (job.stream) return { kind: 'stream', run: await executeStream(execution), failover };
   return { kind: 'completion', ...(await executeCompletion(execution)) };
@@ -114,15 +121,4 @@ function refusalError(refusal: Refusal): ProxyError {
     case 'no_target':
       return new ProxyError('NO_ROUTE', refusal.message);
   }
-}
-
-/** The most any planned target would charge for this request: what the budget reserves. */
-function estimateUSD(routePlan: Plan, input: RoutingInput): number {
-  const output = input.maxOutputTokens ?? DEFAULT_EXPECTED_OUTPUT_TOKENS;
-  return Math.max(
-    0,
-    ...routePlan.attempts.map((a) =>
-      estimateCostUSD(input.promptTokens, output, a.target.model.pricing),
-    ),
-  );
 }

@@ -9,11 +9,14 @@ import { abortedByTimeout } from '../execute/attempt-timeout.ts';
 import { thrownFailure, type AttemptFn } from '../execute/attempt.ts';
 import { upstreamTarget } from '../execute/chat-attempts.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
+import { refuseSensitiveDirect } from '../execute/direct-governance.ts';
 import { runPlan } from '../execute/run-plan.ts';
 import type { ProxyContext } from '../proxy-context.ts';
 import { upstreamRequestIdOf } from '../upstream/upstream-client.ts';
+import { echoed } from './client-text.ts';
 import { abortWhenClientGone } from './client-gone.ts';
 import { parseEmbeddingsRequest } from './parse-request.ts';
+import { startJobTrace, tracedAttempt } from '../trace/job-trace.ts';
 
 /**
  * Handles POST /v1/embeddings for a concrete provider/model with the `embeddings` capability.
@@ -23,6 +26,7 @@ import { parseEmbeddingsRequest } from './parse-request.ts';
 export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<void> {
   const { ctx } = job;
   const request = parseEmbeddingsRequest(body);
+  startJobTrace(job, 'embeddings', request.model);
   const index = ctx.config.current;
   if (index === undefined)
     throw new ProxyError('NOT_READY', 'the proxy has not loaded a config yet');
@@ -30,7 +34,7 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
   if (resolution === undefined) {
     throw new ProxyError(
       'MODEL_NOT_FOUND',
-      `The model \`${request.model}\` does not exist: send an embeddings model id from GET /v1/models`,
+      `The model \`${echoed(request.model)}\` does not exist: send an embeddings model id from GET /v1/models`,
       { param: 'model' },
     );
   }
@@ -41,11 +45,12 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
       .map((t) => t.key);
     throw new ProxyError(
       'INVALID_REQUEST',
-      `\`${request.model}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
+      `\`${echoed(request.model)}\` is a chat policy alias; send an embeddings model id instead: ${models.join(', ') || '(none configured)'}`,
       { param: 'model' },
     );
   }
   const target = resolution.direct;
+  refuseSensitiveDirect(target, job.req.headers, ctx);
   if (!target.model.capabilities.includes('embeddings')) {
     throw new ProxyError('INVALID_REQUEST', `${target.key} is not an embeddings model`, {
       param: 'model',
@@ -61,7 +66,7 @@ export async function handleEmbeddings(job: AnswerJob, body: Buffer): Promise<vo
     routePlan.attempts,
     DIRECT_FAILOVER,
     job.signal,
-    embeddingsAttempt(request, ctx),
+    tracedAttempt(embeddingsAttempt(request, ctx), job.trace, routePlan.attempts, 'embeddings'),
     ctx,
   );
   await finish(job, { kind: 'embeddings', run });

@@ -8,7 +8,8 @@ import type { ProxyContext } from '../proxy-context.ts';
 import { handleChat } from './chat-handler.ts';
 import { handleEmbeddings } from './embeddings-handler.ts';
 import { listModels } from './models-handler.ts';
-import { readBody } from './read-body.ts';
+import { BodyReader } from './body-reader.ts';
+import { echoed } from './client-text.ts';
 import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 
 /**
@@ -18,37 +19,48 @@ import { assignRequestId, REQUEST_ID_HEADER, requestIdOf } from './request-id.ts
  * Every request becomes an AnswerJob; whatever it throws is answered by `finish()` as an error.
  */
 export function createProxyServer(ctx: ProxyContext): Server {
-  const server = nodeHttp.createServer({ keepAliveTimeout: 65_000, noDelay: true }, (req, res) => {
-    const receivedAtMs = ctx.now();
-    assignRequestId(req, ctx.newId);
-    const job = newAnswerJob(req, res, ctx, receivedAtMs);
-    dispatch(job).catch((error: unknown) => answerFailure(job, error));
-  });
-  server.headersTimeout = 30_000;
-  server.requestTimeout = 0; // long streams are bounded by the policy's timeouts instead
+  const { headersTimeoutMs, keepAliveTimeoutMs } = ctx.options;
+  const bodies = new BodyReader(ctx.options, ctx.now);
+  const server = nodeHttp.createServer(
+    {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      noDelay: true,
+      headersTimeout: headersTimeoutMs,
+      // Node checks headersTimeout this often (default 30 s, which would let a slow-loris client
+      // hold its socket for up to headersTimeout + 30 s).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, headersTimeoutMs / 4)),
+      // The body has its own timeouts (BodyReader); once it is in, a long stream is bounded by
+      // the policy's timeouts, not by a server-wide one.
+      requestTimeout: 0,
+    },
+    (req, res) => {
+      const receivedAtMs = ctx.now();
+      assignRequestId(req, ctx.newId);
+      const job = newAnswerJob(req, res, ctx, receivedAtMs);
+      dispatch(job, bodies).catch((error: unknown) => answerFailure(job, error));
+    },
+  );
+  ctx.metrics.onScrape(() => ctx.metrics.bodyBytesInFlight.set(bodies.inFlightBytes));
+  server.once('close', () => bodies.close());
   return server;
 }
 
-async function dispatch(job: AnswerJob): Promise<void> {
+async function dispatch(job: AnswerJob, bodies: BodyReader): Promise<void> {
   const { req, res, ctx } = job;
   switch (job.path) {
     case '/v1/chat/completions':
     case '/chat/completions':
       job.endpoint = 'chat';
-      requireMethod(req, 'POST');
-      countInFlight(res, ctx);
-      authenticate(job);
-      return handleChat(job, await readBody(req, ctx.options.maxBodyBytes));
+      return handleChat(job, await admit(job, bodies));
     case '/v1/embeddings':
     case '/embeddings':
       job.endpoint = 'embeddings';
-      requireMethod(req, 'POST');
-      countInFlight(res, ctx);
-      authenticate(job);
-      return handleEmbeddings(job, await readBody(req, ctx.options.maxBodyBytes));
+      return handleEmbeddings(job, await admit(job, bodies));
     case '/v1/models':
     case '/models':
+      // Needs a key when keys are configured, as OpenAI's does: it names every provider and policy.
       requireMethod(req, 'GET');
+      authenticate(job);
       return sendJson(req, res, 200, listModels(ctx));
     case '/healthz':
       return sendJson(req, res, 200, { status: 'ok' });
@@ -62,7 +74,7 @@ async function dispatch(job: AnswerJob): Promise<void> {
     default:
       throw new ProxyError(
         'NOT_FOUND',
-        `no route for ${req.method ?? 'GET'} ${job.path}; this is an OpenAI-compatible API under /v1`,
+        `no route for ${echoed(req.method ?? 'GET')} ${echoed(job.path)}; this is an OpenAI-compatible API under /v1`,
       );
   }
 }
@@ -81,6 +93,20 @@ function answerFailure(job: AnswerJob, error: unknown): void {
   });
 }
 
+/**
+ * Checks method and key, then reads the body; only then is the request in flight. A client
+ * trickling its body is bounded by the body timeouts and never counts in
+ * `switchyard_requests_in_flight`, the signal the fleet autoscales on.
+ */
+async function admit(job: AnswerJob, bodies: BodyReader): Promise<Buffer> {
+  const { req, res, ctx } = job;
+  requireMethod(req, 'POST');
+  authenticate(job);
+  const body = await bodies.read(req, res);
+  countInFlight(res, ctx);
+  return body;
+}
+
 /** Counts the request in `switchyard_requests_in_flight` until its response closes. */
 function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
   ctx.metrics.requestStarted();
@@ -89,7 +115,8 @@ function countInFlight(res: ServerResponse, ctx: ProxyContext): void {
 
 /**
  * Checks the client's key when keys are configured. The key's client name becomes the tenant,
- * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache.
+ * replacing any x-switchyard-tenant header: a client cannot read another tenant's cache. Without
+ * keys the header counts only from the sources `tenantHeaderTrust` lists.
  */
 function authenticate(job: AnswerJob): void {
   const { req, ctx } = job;
@@ -101,6 +128,11 @@ function authenticate(job: AnswerJob): void {
     throw error;
   }
   if (client !== undefined) req.headers[TENANT_HEADER] = client;
+  else if (
+    req.headers[TENANT_HEADER] !== undefined &&
+    !ctx.options.tenantHeaderTrust.trusts(req.socket.remoteAddress)
+  )
+    delete req.headers[TENANT_HEADER];
   noteTenant(job);
 }
 

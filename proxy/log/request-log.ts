@@ -8,6 +8,8 @@ export interface RequestLogLine {
   msg: 'request';
   /** The response's `x-request-id`. */
   requestId?: string;
+  /** The request's trace id when it was traced (`--otlp-endpoint`), to find its spans. */
+  traceId?: string;
   /** The provider's id for the answer, when it sent one. */
   upstreamRequestId?: string;
   /** Who the request is for: the client key's name, else `x-switchyard-tenant`. */

@@ -31,6 +31,12 @@ export class ProxyMetrics {
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });
+  readonly requestErrors = new Counter({
+    name: 'switchyard_request_errors_total',
+    help: 'Requests that failed, by route, whose fault (origin: caller, policy, provider, gateway) and status code.',
+    labelNames: ['route', 'origin', 'code'] as const,
+    registers: [this.registry],
+  });
   readonly upstreamAttempts = new Counter({
     name: 'switchyard_upstream_attempts_total',
     help: 'Upstream attempts by provider, model and outcome (ok, rate_limited, server_error, timeout, connect_error, ...).',
@@ -108,6 +114,12 @@ export class ProxyMetrics {
   readonly budgetSpent = new Gauge({
     name: 'switchyard_budget_spent_usd',
     help: 'Month-to-date spend of a route with a budget (reservations included), as last read from the shared state.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly budgetLimit = new Gauge({
+    name: 'switchyard_budget_limit_usd',
+    help: 'Monthly cap of a route with a budget (budget.monthlyUSD), for dashboards and burn-rate alerts.',
     labelNames: ['route'] as const,
     registers: [this.registry],
   });
@@ -204,6 +216,12 @@ export class ProxyMetrics {
     name: 'switchyard_experiment_requests_total',
     help: 'Requests of a policy running an experiment, by route (the alias sent), experiment, arm (control or variant) and status code.',
     labelNames: ['route', 'experiment', 'arm', 'code'] as const,
+    registers: [this.registry],
+  });
+  /** Request bodies held in memory (proxy/http/body-reader.ts), set at scrape time. */
+  readonly bodyBytesInFlight = new Gauge({
+    name: 'switchyard_request_body_bytes_in_flight',
+    help: 'Bytes of request bodies held right now, from their first byte until their answer is sent; past the budget requests get 503.',
     registers: [this.registry],
   });
   readonly configInfo = new Gauge({

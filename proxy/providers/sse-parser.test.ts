@@ -33,3 +33,28 @@ test('comments are keep-alives; several data lines join with newlines; no space 
 test('a last event without its blank line is flushed at end of stream', () => {
   assert.deepEqual(parse('data: tail'), [{ event: '', data: 'tail' }]);
 });
+
+test('a line longer than the limit fails the stream instead of growing without end', () => {
+  const parser = new SseParser(1000);
+  assert.throws(
+    () => {
+      for (let i = 0; i < 100; i++) parser.push('data: '.concat('x'.repeat(100)));
+    },
+    (error: Error & { kind?: string }) =>
+      error.kind === 'bad_response' && /SSE line longer than 1000 characters/.test(error.message),
+  );
+});
+
+test('an event of many short data lines past the limit fails the stream too', () => {
+  const parser = new SseParser(1000);
+  assert.throws(() => {
+    for (let i = 0; i < 100; i++) parser.push(`data: ${'y'.repeat(50)}\n`);
+  }, /SSE event longer than 1000 characters/);
+});
+
+test('events under the limit pass, however many', () => {
+  const parser = new SseParser(1000);
+  let events = 0;
+  for (let i = 0; i < 100; i++) events += parser.push(`data: ${'z'.repeat(900)}\n\n`).length;
+  assert.equal(events, 100);
+});

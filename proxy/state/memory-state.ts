@@ -33,6 +33,16 @@ export class MemoryState extends MemoryFleetStore implements SharedState {
     return Promise.resolve(this.#counters.get(key) ?? 0);
   }
 
+  restore(key: string, floor: number, delta: number): Promise<number> {
+    const next = Math.max(this.#counters.get(key) ?? 0, floor) + delta;
+    this.#counters.set(key, next);
+    return Promise.resolve(next);
+  }
+
+  onReconnect(): void {
+    // Memory is never unreachable.
+  }
+
   get(key: string): Promise<string | undefined> {
     const entry = this.#cache.get(key);
     if (entry === undefined || entry.expiresAtMs <= this.#now()) return Promise.resolve(undefined);

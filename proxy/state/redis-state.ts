@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createClient } from '@redis/client';
 import type { SharedState } from './shared-state.ts';
 
@@ -28,6 +29,14 @@ if allSet then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1`;
+/** Raise-to-floor, then add: rebuilds a counter that a restarted Redis lost (see BudgetGuard). */
+const RESTORE_SCRIPT = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+local floor = tonumber(ARGV[1])
+if current < floor then redis.call('SET', KEYS[1], floor) end
+local total = redis.call('INCRBY', KEYS[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return total`;
 
 /** Commands give up after this long: a slow Redis must not stall requests for long. */
 const COMMAND_TIMEOUT_MS = 250;
@@ -37,9 +46,13 @@ function newClient(url: string) {
     url,
     socket: {
       connectTimeout: 2000,
-      // Reconnect quickly at first, then every 2 s; commands fail fast meanwhile (budget fails open).
+      // Reconnect quickly at first, then every 2 s, for ever: a Redis down at startup or later
+      // is waited for, never given up on.
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2000),
     },
+    // Commands fail at once while disconnected, instead of queueing until Redis is back: the
+    // budget guard then applies the policy's onStateUnavailable, and the cache counts a miss.
+    disableOfflineQueue: true,
     commandOptions: { timeout: COMMAND_TIMEOUT_MS },
   });
 }
@@ -55,15 +68,52 @@ export class RedisState implements SharedState {
     this.#client = client;
   }
 
-  /** Connects to `url` (redis://host:port). Reconnects on its own after a drop. */
+  readonly #reconnectListeners: (() => void)[] = [];
+  #wasDown = false;
+
+  /**
+   * A client for `url` (redis://host:port) that connects in the background and reconnects on its
+   * own after a drop: the proxy starts and serves while Redis is down (budgets then follow their
+   * onStateUnavailable). It waits up to `waitMs` for the first connection, so a proxy starting
+   * next to a healthy Redis does not serve its first requests without it. `onStatus` hears the
+   * first error of an outage and the recovery, once each.
+   */
   static async connect(
     url: string,
-    onError: (error: Error) => void = () => {},
+    onStatus: (message: string) => void = () => {},
+    waitMs = 2000,
   ): Promise<RedisState> {
     const client = newClient(url);
-    client.on('error', onError);
-    await client.connect();
-    return new RedisState(client);
+    const state = new RedisState(client);
+    client.on('error', (error: Error) => {
+      if (state.#wasDown) return;
+      state.#wasDown = true;
+      onStatus(`unreachable (${error.message}); retrying every 2 s`);
+    });
+    client.on('ready', () => {
+      if (!state.#wasDown) return;
+      state.#wasDown = false;
+      onStatus('reachable again');
+      for (const listener of state.#reconnectListeners) listener();
+    });
+    const connected = client.connect().then(
+      () => undefined,
+      () => undefined, // rejects only when the client is closed first; errors go to 'error' above
+    );
+    await Promise.race([connected, delay(waitMs, undefined, { ref: false })]);
+    return state;
+  }
+
+  onReconnect(listener: () => void): void {
+    this.#reconnectListeners.push(listener);
+  }
+
+  async restore(key: string, floor: number, delta: number, ttlSeconds: number): Promise<number> {
+    const total = (await this.#client.eval(RESTORE_SCRIPT, {
+      keys: [key],
+      arguments: [String(Math.round(floor)), String(Math.round(delta)), String(ttlSeconds)],
+    })) as number;
+    return Number(total);
   }
 
   async reserve(
@@ -152,6 +202,7 @@ export class RedisState implements SharedState {
   }
 
   async close(): Promise<void> {
-    await this.#client.close();
+    if (this.#client.isReady) await this.#client.close();
+    else this.#client.destroy();
   }
 }

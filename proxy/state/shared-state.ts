@@ -22,6 +22,16 @@ export interface SharedState extends FleetStore {
   adjust(key: string, delta: number, ttlSeconds: number): Promise<number>;
   /** The counter at `key`, 0 when absent. */
   read(key: string): Promise<number>;
+  /**
+   * Raises the counter at `key` to at least `floor` (a store that restarted empty lost it), then
+   * adds `delta` (what this pod spent while the store was unreachable); returns the new value.
+   */
+  restore(key: string, floor: number, delta: number, ttlSeconds: number): Promise<number>;
+  /**
+   * Calls `listener` each time the store is reachable again after it was not (a Redis that
+   * restarted, a network cut that healed); never for a store that cannot fail.
+   */
+  onReconnect(listener: () => void): void;
   /** A cached value. */
   get(key: string): Promise<string | undefined>;
   /** Stores a value for `ttlSeconds`. */

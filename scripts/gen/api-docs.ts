@@ -5,7 +5,7 @@ import { dump } from 'js-yaml';
 import { API_VERSION, CONDITION_TYPES, type ConditionType } from '../../core/api/common.ts';
 import { REASONS, type Reason } from '../../core/compile/status.ts';
 import { KINDS, crdFileOf, openApiSchemaOf, type KindSpec } from './crds.ts';
-import { FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './full-examples.ts';
+import { EXAMPLE_CONTEXT, FULL_MODEL_PROVIDER, FULL_ROUTE_POLICY } from './full-examples.ts';
 import type { SchemaNode } from './openapi.ts';
 
 /** What each condition type says when True. */
@@ -118,7 +118,10 @@ function renderKind(kind: KindSpec): string[] {
     '### Fields',
     '',
     'Paths are relative to the object; `[]` marks the items of a list. A default applies when the field',
-    'is omitted; an object default of `{}` means its fields take their own defaults.',
+    'is omitted; an object default of `{}` means its fields take their own defaults. A *derived* default',
+    'depends on fields you set (the description gives the rule, e.g. the TTFT timeout never exceeds the',
+    'attempt timeout you chose): the field stays unset in the stored object and the operator fills it in',
+    'when it compiles the config, so a default never contradicts a value you wrote.',
     '',
     '| Field | Type | Required | Default | Valid values | Description |',
     '|---|---|---|---|---|---|',
@@ -140,6 +143,7 @@ function renderKind(kind: KindSpec): string[] {
     '### Example',
     '',
     '```yaml',
+    `# validate-with: ${EXAMPLE_CONTEXT[kind.kind].join(' ')}`,
     dump(kind.kind === 'ModelProvider' ? FULL_MODEL_PROVIDER : FULL_ROUTE_POLICY, {
       lineWidth: 100,
       noRefs: true,
@@ -189,7 +193,9 @@ function typeOf(node: SchemaNode | undefined): string {
 }
 
 function defaultOf(node: SchemaNode): string {
-  return node.default === undefined ? '' : `\`${cell(JSON.stringify(node.default))}\``;
+  if (node.default !== undefined) return `\`${cell(JSON.stringify(node.default))}\``;
+  // A default that depends on other fields (derived-defaults.ts): the description gives the rule.
+  return /\bDefaults (to|by)\b/.test(node.description ?? '') ? 'derived, see description' : '';
 }
 
 function valuesOf(node: SchemaNode): string[] {

@@ -1,11 +1,19 @@
 // One object of each kind with every field set, for docs/api.md. The generator parses both with
-// the zod schemas, so the reference never shows an example the API would reject.
+// the zod schemas, and test/docs validates them as `switchyard validate` would, together with the
+// providers and Secrets of examples/ (EXAMPLE_CONTEXT), so the reference never shows an example
+// the API would reject or whose references would not resolve.
+
+/** The files each example is validated with, written as its docs block's marker. */
+export const EXAMPLE_CONTEXT = {
+  ModelProvider: ['examples/secrets.example.yaml'],
+  RoutePolicy: ['examples/model-providers.yaml', 'examples/secrets.example.yaml'],
+} as const;
 
 /** A ModelProvider that sets every spec field. */
 export const FULL_MODEL_PROVIDER = {
   apiVersion: 'switchyard.dev/v1alpha1',
   kind: 'ModelProvider',
-  metadata: { name: 'deepseek', namespace: 'ai' },
+  metadata: { name: 'deepseek' },
   spec: {
     api: 'openai',
     baseURL: 'https://api.deepseek.com/v1',
@@ -54,7 +62,7 @@ export const FULL_MODEL_PROVIDER = {
 export const FULL_ROUTE_POLICY = {
   apiVersion: 'switchyard.dev/v1alpha1',
   kind: 'RoutePolicy',
-  metadata: { name: 'auto', namespace: 'ai' },
+  metadata: { name: 'auto' },
   spec: {
     model: 'auto',
     tiers: [
@@ -64,6 +72,8 @@ export const FULL_ROUTE_POLICY = {
         targets: [
           { provider: 'deepseek', model: 'deepseek-chat' },
           { provider: 'qwen', model: 'qwen-plus' },
+          // Zero data retention in-cluster: the target that satisfies governance.pool below.
+          { provider: 'in-cluster', model: 'qwen3-32b' },
         ],
       },
       {

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startControlPlane, type ControlPlane } from '../harness/control-plane.ts';
 import { chartDir, helm, helmOk } from './chart-fixture.ts';
+import { chartOperatorStarts } from './chart-operator.ts';
 
 const NAMESPACE = 'ai';
 const CRDS = ['crd/modelproviders.switchyard.dev', 'crd/routepolicies.switchyard.dev'];
@@ -191,6 +192,12 @@ describe('the chart installed into a real control plane', () => {
     );
   });
 
+  test("the release's operator starts as its Deployment runs it: its arguments, its service account", async (t) => {
+    if (!installed) return t.skip('helm install failed');
+    // Its preflight checks every prerequisite against the chart's RBAC and the release namespace.
+    await chartOperatorStarts(cp, NAMESPACE, 'switchyard-operator');
+  });
+
   test('helm upgrade applies changed values to the stored objects', async (t) => {
     if (!installed) return t.skip('helm install failed');
     await helmOk(
@@ -276,6 +283,8 @@ describe('the chart installed into a real control plane', () => {
       ],
       'no',
     );
+    // With a RoleBinding in team-a only, the operator starts because it watches only team-a.
+    await chartOperatorStarts(cp, 'team-ai', 'team-switchyard-operator');
     await helmOk(['uninstall', 'team', '-n', 'team-ai', ...kubeconfig], env());
   });
 

@@ -216,8 +216,13 @@ describe('the chart rendered by helm', () => {
     assert.equal(defaults.objects.filter((object) => object.kind === 'ServiceMonitor').length, 0);
   });
 
-  test('no Secret, ConfigMap or credential is ever rendered', () => {
-    for (const { objects } of [defaults, everything]) {
+  test('no Secret, config ConfigMap or credential is ever rendered (only dashboard ConfigMaps)', () => {
+    for (const { objects: rendered } of [defaults, everything]) {
+      // The one kind of ConfigMap the chart renders: Grafana boards, for the dashboard sidecar.
+      const objects = rendered.filter(
+        (object) =>
+          !(object.kind === 'ConfigMap' && object.metadata.labels?.['grafana_dashboard'] === '1'),
+      );
       const kinds = objects.map((object) => object.kind);
       assert.ok(!kinds.includes('Secret'), 'keys live in the users’ Secrets, never in the chart');
       assert.ok(!kinds.includes('ConfigMap'), 'the operator publishes the config, not helm');
@@ -316,7 +321,17 @@ describe('the chart rendered by helm', () => {
   test('the proxy serves in cluster mode and drains before SIGTERM', () => {
     const pod = podTemplate(find(defaults.objects, 'Deployment', 'switchyard-proxy')).spec;
     const proxy = pod.containers[0]!;
-    assert.deepEqual(proxy.args, ['serve', '--kube', '--port', '8080', '--metrics-port', '9090']);
+    assert.deepEqual(proxy.args, [
+      'serve',
+      '--kube',
+      '--port',
+      '8080',
+      '--metrics-port',
+      '9090',
+      ...['--max-body-bytes', '10485760', '--max-in-flight-body-bytes', '67108864'],
+      ...['--headers-timeout-ms', '15000', '--body-timeout-ms', '60000'],
+      ...['--body-idle-timeout-ms', '15000', '--budget-fleet-size', '2'],
+    ]);
     assert.equal(proxy.image, 'ghcr.io/switchyard-dev/switchyard:0.1.0');
     const drain = proxy.lifecycle?.preStop?.sleep?.seconds ?? 0;
     assert.ok(drain > 0);
@@ -332,6 +347,10 @@ describe('the chart rendered by helm', () => {
       '--metrics-port',
       '9100',
       '--quiet',
+      ...['--max-body-bytes', '1048576', '--max-in-flight-body-bytes', '16777216'],
+      ...['--headers-timeout-ms', '5000', '--body-timeout-ms', '20000'],
+      ...['--body-idle-timeout-ms', '5000', '--budget-fleet-size', '30'],
+      ...['--trust-tenant-header-from', '10.0.0.0/8,fd00::/8'],
     ]);
     assert.match(tunedProxy.image, /@sha256:[0-9a-f]{64}$/);
     assert.equal(tuned.spec.terminationGracePeriodSeconds, 90);
@@ -385,6 +404,10 @@ describe('the chart rendered by helm', () => {
         'proxy.autoscaling.maxReplicas=2',
       ],
       /minReplicas must not exceed maxReplicas/,
+    );
+    await expectFailure(
+      ['proxy.limits.maxInFlightBodyBytes=1000'],
+      /maxInFlightBodyBytes must be at least maxBodyBytes/,
     );
   });
 });

@@ -34,8 +34,14 @@ export function switchyard(...args: string[]): Run {
 
 /** Runs `switchyard ARGS...` without blocking, so that many runs can go in parallel. */
 export function switchyardAsync(...args: string[]): Promise<Run> {
+  return switchyardWithEnv(process.env, ...args);
+}
+
+/** Runs `switchyard ARGS...` without blocking, with the given environment. */
+export function switchyardWithEnv(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(node, [bin, ...args], { cwd: repoRoot, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const options = { cwd: repoRoot, encoding: 'utf8' as const, env };
+    execFile(node, [bin, ...args], options, (error, stdout, stderr) => {
       const status = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
       resolve({ status, stdout, stderr, output: stdout + stderr });
     });
@@ -63,8 +69,16 @@ export interface SwitchyardProcess {
 }
 
 /** Starts `switchyard ARGS...` (or another CLI entry, e.g. the production build) in the background. */
-export function startSwitchyard(args: string[], entry: string = bin): SwitchyardProcess {
-  const child = spawn(node, [entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startSwitchyard(
+  args: string[],
+  entry: string = bin,
+  env: NodeJS.ProcessEnv = process.env,
+): SwitchyardProcess {
+  const child = spawn(node, [entry, ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

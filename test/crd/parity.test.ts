@@ -256,6 +256,11 @@ const EDGE_CASES: { name: string; valid: boolean; doc: { kind: string } }[] = [
     }),
   },
   {
+    name: 'only a 3-second attempt timeout (the TTFT timeout follows it down)',
+    valid: true,
+    doc: policy({ failover: { attemptTimeoutMs: 3000 } }),
+  },
+  {
     name: 'a hedge one millisecond before the attempt timeout',
     valid: true,
     doc: policy({ failover: { hedgeAfterMs: 29999 } }),
@@ -523,9 +528,8 @@ const failoverArb = fc
         ),
         escalate: fc.boolean(),
       },
-      // Omitting attemptTimeoutMs with a small ttftTimeoutMs kept is fine; omitting ttft with a
-      // small attempt timeout breaks the rule through the default, as users will find out.
-      { requiredKeys: ['attemptTimeoutMs', 'ttftTimeoutMs'] },
+      // Any timeout may be left out: its default follows the ones written (derived-defaults.ts).
+      optional,
     ),
   );
 const policyArb = fc

@@ -12,7 +12,11 @@ import { goBinary, toolEnv } from './tools.ts';
 
 /** Options for startControlPlane. */
 export interface ControlPlaneOptions {
-  /** Extra kube-apiserver flags, appended after the harness's own (later flags win). */
+  /**
+   * Extra kube-apiserver flags. Each replaces the harness's flag of the same name, if any (so
+   * `--disable-admission-plugins=` turns the ServiceAccount admission plugin back on), and is
+   * otherwise appended.
+   */
   readonly apiServerArgs?: readonly string[];
   /** Also start kube-controller-manager (garbage collection, namespace deletion, Deployments). */
   readonly controllerManager?: boolean;
@@ -147,35 +151,43 @@ function startEtcd(files: Files, clientPort: number, peerPort: number): ManagedP
   );
 }
 
+function flagName(arg: string): string {
+  return arg.split('=')[0] ?? arg;
+}
+
 function startApiServer(
   files: Files,
   etcdPort: number,
   port: number,
   extraArgs: readonly string[],
 ): ManagedProcess {
+  // A list flag given twice appends; replacing the harness's own lets a caller undo it.
+  const replaced = new Set(extraArgs.map(flagName));
   return startProcess(
     'kube-apiserver',
     goBinary('kube-apiserver'),
     [
-      `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      `--cert-dir=${files.certDir}`,
-      '--bind-address=127.0.0.1',
-      `--secure-port=${port}`,
-      '--advertise-address=127.0.0.1',
-      // The endpoint reconciler refuses a loopback advertise address; nothing here needs it.
-      '--endpoint-reconciler-type=none',
-      '--service-cluster-ip-range=10.0.0.0/24',
-      // RBAC (not AlwaysAllow) so least-privilege tests mean something; it also lets anonymous
-      // clients read /readyz.
-      '--authorization-mode=RBAC',
-      `--token-auth-file=${files.tokenFile}`,
-      '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-      `--service-account-signing-key-file=${files.saPrivateKey}`,
-      `--service-account-key-file=${files.saPublicKey}`,
-      '--allow-privileged=true',
-      // Pods would wait for service-account tokens from a controller that may not be running.
-      '--disable-admission-plugins=ServiceAccount',
-      '--enable-priority-and-fairness=false',
+      ...[
+        `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+        `--cert-dir=${files.certDir}`,
+        '--bind-address=127.0.0.1',
+        `--secure-port=${port}`,
+        '--advertise-address=127.0.0.1',
+        // The endpoint reconciler refuses a loopback advertise address; nothing here needs it.
+        '--endpoint-reconciler-type=none',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        // RBAC (not AlwaysAllow) so least-privilege tests mean something; it also lets anonymous
+        // clients read /readyz.
+        '--authorization-mode=RBAC',
+        `--token-auth-file=${files.tokenFile}`,
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-signing-key-file=${files.saPrivateKey}`,
+        `--service-account-key-file=${files.saPublicKey}`,
+        '--allow-privileged=true',
+        // Pods would wait for service-account tokens from a controller that may not be running.
+        '--disable-admission-plugins=ServiceAccount',
+        '--enable-priority-and-fairness=false',
+      ].filter((arg) => !replaced.has(flagName(arg))),
       ...extraArgs,
     ],
     { logFile: join(files.dir, 'logs', 'kube-apiserver.log') },

@@ -139,6 +139,20 @@ export function startProcess(
   };
 }
 
+/**
+ * Whether process `pid` runs. A zombie does not: it has exited and waits to be reaped (by a
+ * parent that may be this machine's PID 1, which does not always reap).
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.charAt(stat.lastIndexOf(')') + 2);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}
+
 /** The last lines of a log file, for error messages. */
 export function tailFile(path: string, lines = 30): string {
   try {
@@ -236,6 +250,8 @@ export function runCommand(
         stderr: Buffer.concat(stderr).toString('utf8'),
       });
     });
+    // A command that exits before reading its input (EPIPE) has still run to completion.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

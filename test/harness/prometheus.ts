@@ -18,7 +18,19 @@ export interface PrometheusOptions {
   readonly scrapeIntervalMs?: number;
   /** Value of the `job` label; default `switchyard`. */
   readonly jobName?: string;
+  /** Extra labels on every scraped series, e.g. `{namespace: 'ai'}` as Kubernetes discovery adds. */
+  readonly targetLabels?: Readonly<Record<string, string>>;
+  /** Rules files to load (`rule_files`), evaluated every scrape interval. */
+  readonly ruleFiles?: readonly string[];
   readonly timeoutMs?: number;
+}
+
+/** One alert as `GET /api/v1/alerts` reports it. */
+export interface PromAlert {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+  readonly state: 'pending' | 'firing';
+  readonly value: string;
 }
 
 /** One series of an instant-vector result. */
@@ -45,6 +57,10 @@ export interface Prometheus {
   readonly logFile: string;
   /** Runs an instant query and returns its `data`; throws on a query error. */
   query(promql: string): Promise<PromQueryResult>;
+  /** The values of label `name` on the series matching `match` (the label values API). */
+  labelValues(name: string, match: string): Promise<string[]>;
+  /** The alerts pending or firing now. */
+  alerts(): Promise<PromAlert[]>;
   /** Re-runs `promql` until `predicate` accepts the result; returns that result. */
   waitFor(
     promql: string,
@@ -89,23 +105,26 @@ function renderConfig(options: PrometheusOptions): string {
       job_name: groups.length === 1 ? jobName : `${jobName}-${index}`,
       scheme: group.scheme,
       metrics_path: group.metricsPath,
-      static_configs: [{ targets: group.targets, labels: { job: jobName } }],
+      static_configs: [
+        { targets: group.targets, labels: { ...options.targetLabels, job: jobName } },
+      ],
     })),
+    ...(options.ruleFiles === undefined ? {} : { rule_files: [...options.ruleFiles] }),
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
 
-async function queryPrometheus(url: string, promql: string): Promise<PromQueryResult> {
-  const response = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`);
-  const body = (await response.json()) as {
-    status: string;
-    data?: PromQueryResult;
-    error?: string;
-  };
+async function getApi<T>(url: string, what: string): Promise<T> {
+  const response = await fetch(url);
+  const body = (await response.json()) as { status: string; data?: T; error?: string };
   if (body.status !== 'success' || body.data === undefined) {
-    throw new Error(`query ${promql} failed: ${body.error ?? response.statusText}`);
+    throw new Error(`${what} failed: ${body.error ?? response.statusText}`);
   }
   return body.data;
+}
+
+function queryPrometheus(url: string, promql: string): Promise<PromQueryResult> {
+  return getApi(`${url}/api/v1/query?query=${encodeURIComponent(promql)}`, `query ${promql}`);
 }
 
 /** Starts Prometheus scraping `scrapeTargets` and resolves once it is ready to serve queries. */
@@ -145,6 +164,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     configFile,
     logFile: server.logFile,
     query: (promql) => queryPrometheus(url, promql),
+    labelValues: (name, match) =>
+      getApi(
+        `${url}/api/v1/label/${encodeURIComponent(name)}/values?match[]=${encodeURIComponent(match)}`,
+        `label values of ${name}`,
+      ),
+    alerts: async () =>
+      (await getApi<{ alerts: PromAlert[] }>(`${url}/api/v1/alerts`, 'alerts')).alerts,
     async waitFor(promql, predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       let last: PromQueryResult | undefined;

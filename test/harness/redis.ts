@@ -26,6 +26,8 @@ export interface RedisOptions {
   /** Extra redis-server arguments, e.g. `['--maxmemory', '10mb']`. */
   readonly args?: readonly string[];
   readonly timeoutMs?: number;
+  /** The port to listen on, e.g. the port of a Redis the test stopped; default a free one. */
+  readonly port?: number;
 }
 
 function encodeCommand(args: readonly string[]): string {
@@ -100,7 +102,7 @@ export function redisCommand(port: number, args: readonly string[]): Promise<Red
 export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
   const binary = systemBinary('redis-server');
   const dir = makeTempDir('redis');
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const server = startProcess(
     'redis-server',
     binary,

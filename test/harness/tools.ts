@@ -1,6 +1,7 @@
 // Where the real components live. The Go-built binaries are keyed by the versions pinned in the
 // wrapper modules' go.mod files, so bumping a version there is all it takes to rebuild them; the
 // Debian ones (Redis, Prometheus) are looked up on PATH.
+import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { rmSync, symlinkSync } from 'node:fs';
 import { delimiter, join, relative } from 'node:path';
@@ -20,7 +21,16 @@ export const pathDir = join(cacheDir, 'path');
 
 /** Names of the binaries built from the Go module proxy. */
 export type GoBinaryName =
-  'kube-apiserver' | 'kube-controller-manager' | 'kubectl' | 'etcd' | 'helm';
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'kubectl'
+  | 'etcd'
+  | 'helm'
+  | 'jaeger'
+  | NodeBinaryName;
+
+/** Names of the binaries only the end-to-end suite's node needs (`prepare-test-tools --node`). */
+export type NodeBinaryName = 'kubelet' | 'kube-proxy' | 'kube-scheduler' | 'coredns' | 'pause';
 
 /** Names of the components installed from Debian packages. */
 export type SystemBinaryName = 'redis-server' | 'prometheus' | 'promtool';
@@ -35,6 +45,8 @@ export interface GoBinary {
   readonly ldflags: readonly string[];
   /** Where the binary is cached; its presence means "built". */
   readonly path: string;
+  /** `node`: needed only by the end-to-end suite's single-node cluster. */
+  readonly group: 'control-plane' | 'node';
 }
 
 function requiredVersion(goMod: string, modulePath: string): string {
@@ -57,6 +69,34 @@ function kubernetesLdflags(version: string): string[] {
   ];
 }
 
+/** The node's binaries: kubelet, kube-proxy and kube-scheduler, CoreDNS, and the pause process. */
+function nodeBinaries(kube: (name: GoBinaryName) => GoBinary): GoBinary[] {
+  const corednsModule = join(repoRoot, 'tools', 'coredns');
+  const coredns = requiredVersion(join(corednsModule, 'go.mod'), 'github.com/coredns/coredns');
+  const pauseModule = join(repoRoot, 'tools', 'pause');
+  // Ours, with no release of its own: the version is the source's hash.
+  const pause = createHash('sha256')
+    .update(readFileSync(join(pauseModule, 'main.go')))
+    .digest('hex')
+    .slice(0, 12);
+  const own = (name: NodeBinaryName, version: string, moduleDir: string): GoBinary => ({
+    name,
+    version,
+    moduleDir,
+    packagePath: '.',
+    ldflags: [],
+    path: join(binDir, `${name}-${version}`),
+    group: 'node',
+  });
+  return [
+    { ...kube('kubelet'), group: 'node' },
+    { ...kube('kube-proxy'), group: 'node' },
+    { ...kube('kube-scheduler'), group: 'node' },
+    own('coredns', coredns, corednsModule),
+    own('pause', pause, pauseModule),
+  ];
+}
+
 /** Every Go binary the integration tests need, with versions read from the committed go.mod files. */
 export function goBinaries(): GoBinary[] {
   const controlPlane = join(repoRoot, 'tools', 'control-plane');
@@ -64,6 +104,8 @@ export function goBinaries(): GoBinary[] {
   const kubernetes = requiredVersion(join(controlPlane, 'go.mod'), 'k8s.io/kubernetes');
   const etcd = requiredVersion(join(controlPlane, 'go.mod'), 'go.etcd.io/etcd/server/v3');
   const helm = requiredVersion(join(helmModule, 'go.mod'), 'helm.sh/helm/v4');
+  const jaegerModule = join(repoRoot, 'tools', 'jaeger');
+  const jaeger = requiredVersion(join(jaegerModule, 'go.mod'), 'github.com/jaegertracing/jaeger');
   const kube = (name: GoBinaryName): GoBinary => ({
     name,
     version: kubernetes,
@@ -71,6 +113,7 @@ export function goBinaries(): GoBinary[] {
     packagePath: `k8s.io/kubernetes/cmd/${name}`,
     ldflags: kubernetesLdflags(kubernetes),
     path: join(binDir, `${name}-${kubernetes}`),
+    group: 'control-plane',
   });
   return [
     kube('kube-apiserver'),
@@ -81,6 +124,7 @@ export function goBinaries(): GoBinary[] {
       packagePath: 'go.etcd.io/etcd/server/v3',
       ldflags: [],
       path: join(binDir, `etcd-${etcd}`),
+      group: 'control-plane',
     },
     kube('kube-controller-manager'),
     kube('kubectl'),
@@ -91,7 +135,19 @@ export function goBinaries(): GoBinary[] {
       packagePath: 'helm.sh/helm/v4/cmd/helm',
       ldflags: [`-X helm.sh/helm/v4/internal/version.version=${helm}`],
       path: join(binDir, `helm-${helm}`),
+      group: 'control-plane',
     },
+    {
+      // Jaeger v2 (an OpenTelemetry Collector distribution): OTLP in, in-memory storage, query API.
+      name: 'jaeger',
+      group: 'control-plane',
+      version: jaeger,
+      moduleDir: jaegerModule,
+      packagePath: 'github.com/jaegertracing/jaeger/cmd/jaeger',
+      ldflags: [`-X github.com/jaegertracing/jaeger/internal/version.latestVersion=${jaeger}`],
+      path: join(binDir, `jaeger-${jaeger}`),
+    },
+    ...nodeBinaries(kube),
   ];
 }
 

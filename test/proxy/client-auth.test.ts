@@ -54,3 +54,18 @@ test('keys are read from NAME:KEY lines, and the key decides the tenant', () => 
   assert.throws(() => auth.authenticate({}), /missing API key/);
   assert.equal(new ClientAuth([]).authenticate({}), undefined, 'no keys: open');
 });
+
+test('with client keys configured, /v1/models needs a key too; the probes stay open', async () => {
+  const models = (apiKey?: string) =>
+    fetch(`${fx.proxy.url}/models`, {
+      headers: apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` },
+    });
+  assert.equal((await models()).status, 401);
+  assert.equal((await models('sk-wrong')).status, 401);
+  const listed = await models('sk-team-a-1234');
+  assert.equal(listed.status, 200);
+  await listed.text();
+  const origin = new URL(fx.proxy.url).origin;
+  assert.equal((await fetch(`${origin}/healthz`)).status, 200);
+  assert.equal((await fetch(`${origin}/readyz`)).status, 200);
+});

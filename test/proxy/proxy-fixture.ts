@@ -1,6 +1,6 @@
 import { compile } from '../../core/compile/compile.ts';
 import type { RawObject } from '../../core/compile/snapshot.ts';
-import { startProxy, type RunningProxy } from '../../proxy/proxy.ts';
+import { startProxy, type RunningProxy, type StartProxyOptions } from '../../proxy/proxy.ts';
 import type { SharedState } from '../../proxy/state/shared-state.ts';
 import { startFakeProvider, type FakeApi, type FakeProvider } from '../fakes/index.ts';
 
@@ -53,7 +53,7 @@ const CAPS = ['tools', 'json', 'vision', 'streaming'];
 
 /** Starts the fakes and a proxy serving them. */
 export async function startProxyFixture(
-  options: { state?: SharedState } = {},
+  options: { state?: SharedState; proxy?: Partial<StartProxyOptions> } = {},
 ): Promise<ProxyFixture> {
   const [cheap, backup, claude, gemini] = await Promise.all([
     startFakeProvider({ api: 'openai', name: 'cheap', apiKey: TEST_API_KEY }),
@@ -168,6 +168,7 @@ export async function startProxyFixture(
     maxBodyBytes: 64 * 1024,
     drainMs: 2000,
     ...(options.state === undefined ? {} : { state: options.state }),
+    ...options.proxy,
   });
   proxy.ctx.credentials.replace(new Map([['ai/keys/apiKey', TEST_API_KEY]]));
   const secrets = [{ namespace: 'ai', name: 'keys', keys: ['apiKey'] }];
