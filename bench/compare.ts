@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { BUILD_DIR, imageEnv, productionEntry } from './lib/build.ts';
 import { chatBody, Client, endpoint } from './lib/http.ts';
 import { pickLoadTool, runLoad } from './lib/load.ts';
-import { writeManifests } from './lib/manifests.ts';
+import { BENCH_MODEL, writeManifests } from './lib/manifests.ts';
 import {
   BenchProcess,
   cpuSeconds,
@@ -27,8 +27,8 @@ import { formatMs, formatRatio } from './lib/report.ts';
 import { summarize, pairedDifferences } from './lib/stats.ts';
 import { ROOT, startFake } from './lib/services.ts';
 
-const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--trace]
-       node bench/compare.ts --base REV --latency [--requests 5000] [--trace]
+const USAGE = `usage: node bench/compare.ts --base REV [--rounds 20] [--seconds 1] [--connections 16] [--stream] [--trace] [--sample-percent N]
+       node bench/compare.ts --base REV --latency [--requests 5000] [--trace] [--sample-percent N]
 
 Runs the production build of REV (a git revision) and of the working tree side by side against
 one fake provider, alternating short load runs on core 1, and prints CPU time per request of
@@ -42,7 +42,9 @@ to the latency a client sees, e.g. from moving work after the answer is written,
 request cannot show.
 With --trace the working tree traces every request (--otlp-endpoint, sample ratio 1) to an
 OTLP/HTTP sink in this process, which answers 200 and counts what it got: with --base HEAD,
-the cost of tracing at 100 % sampling.`;
+the cost of tracing at 100 % sampling.
+With --sample-percent N the working tree's policy judges N % of its answers (spec.quality, the
+same fake as judge) and the base's does not: with --base HEAD, what sampling costs.`;
 
 interface Side {
   name: string;
@@ -119,6 +121,7 @@ async function main(): Promise<number> {
       stream: { type: 'boolean', default: false },
       latency: { type: 'boolean', default: false },
       requests: { type: 'string', default: '5000' },
+      'sample-percent': { type: 'string' },
       trace: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -134,6 +137,25 @@ async function main(): Promise<number> {
     [{ name: 'p1', baseURL: fake.url }],
     [{ alias: 'fast', providers: ['p1'] }],
   );
+  const samplePercent = values['sample-percent'];
+  const headManifests =
+    samplePercent === undefined
+      ? manifests
+      : writeManifests(
+          [{ name: 'p1', baseURL: fake.url }],
+          [
+            {
+              alias: 'fast',
+              providers: ['p1'],
+              quality: {
+                judge: { provider: 'p1', model: BENCH_MODEL },
+                samplePercent: Number(samplePercent),
+                queueSize: 1000,
+                maxConcurrency: 8,
+              },
+            },
+          ],
+        );
   const sink = values.trace ? await startOtlpSink() : undefined;
   const traceArgs = sink === undefined ? [] : ['--otlp-endpoint', sink.url];
   const sides = [
@@ -141,7 +163,7 @@ async function main(): Promise<number> {
     await startSide(
       values.trace ? 'working tree, tracing' : 'working tree',
       head,
-      manifests.dir,
+      headManifests.dir,
       ROOT,
       traceArgs,
     ),

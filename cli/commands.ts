@@ -44,6 +44,17 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: () => import('./catalog.ts'),
   },
   {
+    name: 'experiment',
+    summary:
+      "Report a policy's experiment: per arm cost, success, quality, latency, with intervals.",
+    load: () => import('./experiment-report.ts'),
+  },
+  {
+    name: 'quality',
+    summary: 'Export judged samples as a switchyard eval dataset.',
+    load: () => import('./quality-export.ts'),
+  },
+  {
     name: 'operator',
     summary: 'Run the operator: watch the custom resources, publish the config, write status.',
     load: () => import('../operator/command.ts'),

@@ -21,6 +21,9 @@ Options:
   --port N                /healthz, /readyz and /metrics (default 8081)
   --host ADDR             listen address (default 0.0.0.0)
   --lease-duration S      seconds (default 15); --renew-deadline S (10); --retry-period S (2)
+  --redis URL             the Redis the proxy fleet shares (default: SWITCHYARD_REDIS_URL): with
+                          it, status.live shows health, judged quality and spend, and demotions
+                          become Events; without, status has conditions only
   --log-level LEVEL       debug, info, warn, error or silent (default info)
   -h, --help              this text
 
@@ -55,6 +58,7 @@ export function operatorOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Ope
       'renew-deadline': { type: 'string' },
       'retry-period': { type: 'string' },
       'log-level': { type: 'string' },
+      redis: { type: 'string' },
     },
   });
   const logLevel = values['log-level'] ?? 'info';
@@ -68,6 +72,8 @@ export function operatorOptionsFrom(args: string[], env: NodeJS.ProcessEnv): Ope
     port: values.port === undefined ? 8081 : positive('--port', values.port, true),
     logLevel: logLevel as LogLevel | 'silent',
   };
+  const redisUrl = values.redis ?? env['SWITCHYARD_REDIS_URL'];
+  if (redisUrl !== undefined && redisUrl !== '') options.redisUrl = redisUrl;
   const watch = values['watch-namespace'];
   if (watch !== undefined) options.watchNamespaces = watch;
   if (values.kubeconfig !== undefined) options.kubeconfig = values.kubeconfig;

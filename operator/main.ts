@@ -14,6 +14,8 @@ import { Reconciler, type ReconcileReport } from './reconcile/reconciler.ts';
 import { Backoff } from './watch/backoff.ts';
 import type { ReflectorTiming } from './watch/reflector.ts';
 import { createSources } from './watch/sources.ts';
+import { FleetReader } from './live/fleet-reader.ts';
+import { LiveLoop } from './live/live-loop.ts';
 
 /** How to run the operator. Timings default to production values; tests shorten them. */
 export interface OperatorOptions {
@@ -60,6 +62,17 @@ export interface OperatorOptions {
   createNamespace?: boolean;
   /** Called after every reconcile this replica ran (as leader), with what it did. */
   onReconcile?: (report: ReconcileReport) => void;
+  /**
+   * Redis shared by the proxy fleet: live health, quality and spend in status (status.live) and
+   * the quality Events come from there. Without it, status carries conditions only.
+   */
+  redisUrl?: string;
+  /** How often live state is read and written. Default 10 s. */
+  liveIntervalMs?: number;
+  /** An object's status.live is written at most once per this. Default 10 s. */
+  liveMinWriteIntervalMs?: number;
+  /** status.live writes per second, all objects together. Default 40. */
+  liveWritesPerSecond?: number;
 }
 
 /** A running operator. */
@@ -72,6 +85,8 @@ export interface RunningOperator {
   isLeader(): boolean;
   /** The last successful reconcile of this replica, if any. */
   lastReconcile(): ReconcileReport | undefined;
+  /** The live-status lane, when a Redis URL was given. */
+  readonly live: LiveLoop | undefined;
   /** Resolves once every informer has listed once. */
   synced(): Promise<void>;
   /**
@@ -164,6 +179,15 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     identity,
     timing: options.priceFeeds,
   });
+  const live = startLiveLoop(options, {
+    client,
+    sources,
+    reconciler,
+    isLeader,
+    identity,
+    log,
+    metrics,
+  });
   const elector = new LeaderElector({
     client,
     namespace: options.namespace,
@@ -178,6 +202,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     onStartedLeading: () => {
       metrics.leader.set(1);
       reconciler.reset();
+      live?.loop.reset();
       debouncer.trigger();
       // Feeds are fetched once the caches are complete, so the first step sees every reference.
       void sources.synced().then(() => {
@@ -188,6 +213,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       metrics.leader.set(0);
       reconciler.reset();
       void feedSync.stop();
+      live?.loop.reset();
     },
   });
 
@@ -222,6 +248,7 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
     metrics,
     isLeader,
     lastReconcile: () => reconciler.last,
+    live: live?.loop,
     synced: async () => {
       await started;
       await sources.synced();
@@ -231,6 +258,8 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       await feedSync.close();
       await debouncer.stop();
       await reconciler.statusSettled();
+      await live?.loop.stop();
+      await live?.reader.close();
       await elector.stop({ release: stopOptions.releaseLease !== false });
       await sources.stop();
       await health.close();
@@ -238,4 +267,48 @@ export async function startOperator(options: OperatorOptions): Promise<RunningOp
       log.info('operator stopped', { identity });
     },
   };
+}
+
+/** What the live lane is built from. */
+interface LiveParts {
+  client: KubeClient;
+  sources: ReturnType<typeof createSources>;
+  reconciler: Reconciler;
+  isLeader: () => boolean;
+  identity: string;
+  log: Logger;
+  metrics: OperatorMetrics;
+}
+
+/** Starts the live-status lane when the operator can read the fleet's Redis. */
+function startLiveLoop(
+  options: OperatorOptions,
+  parts: LiveParts,
+): { loop: LiveLoop; reader: FleetReader } | undefined {
+  const { log } = parts;
+  if (options.redisUrl === undefined || options.redisUrl === '') {
+    log.info('no Redis URL: status shows conditions only, no live health or spend');
+    return undefined;
+  }
+  let lastError = '';
+  const reader = FleetReader.open(options.redisUrl, (error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    log.warn('redis', { error: error.message });
+  });
+  const loop = new LiveLoop({
+    client: parts.client,
+    reader,
+    sources: parts.sources,
+    config: () => parts.reconciler.config,
+    isLeader: parts.isLeader,
+    identity: parts.identity,
+    log,
+    metrics: parts.metrics,
+    intervalMs: options.liveIntervalMs ?? 10_000,
+    minWriteIntervalMs: options.liveMinWriteIntervalMs ?? 10_000,
+    writesPerSecond: options.liveWritesPerSecond ?? 40,
+  });
+  loop.start();
+  return { loop, reader };
 }

@@ -16,6 +16,7 @@ import type { BodyLimits } from './http/body-reader.ts';
 import type { TenantTrust } from './http/tenant-trust.ts';
 import type { AnswerObserver } from './answer/outcome.ts';
 import type { AskClassifier, AskEmbeddings } from '../core/routing/decide.ts';
+import type { Standings } from './quality/standings.ts';
 import type { RequestTracer } from './trace/request-trace.ts';
 
 /**
@@ -57,6 +58,8 @@ export interface ProxyContext {
   askClassifier: AskClassifier;
   /** Told about every answer once it is written (judge sampling, tracing, chargeback). */
   observers: AnswerObserver[];
+  /** Which targets the quality loop demoted, fleet-wide (./quality/standings.ts). */
+  standings: Standings;
   /** Traces requests when tracing is on (`--otlp-endpoint`); undefined, at no cost, when off. */
   tracer: RequestTracer | undefined;
   options: ProxyOptions;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ConfigStore } from './config/config-store.ts';
 import { CredentialStore } from './config/credential-store.ts';
@@ -21,6 +22,12 @@ import { ResponseCache } from './cache/response-cache.ts';
 import { MemoryState } from './state/memory-state.ts';
 import { ClientAuth } from './http/client-auth.ts';
 import type { SharedState } from './state/shared-state.ts';
+import { FleetObserver } from './quality/fleet-observer.ts';
+import { LiveRecorder } from './quality/live-recorder.ts';
+import { Standings } from './quality/standings.ts';
+import { policyIdOf, standingField } from '../core/live/fleet-keys.ts';
+import { gradedTargets } from '../core/quality/demotion.ts';
+import type { DemotionRecord } from '../core/live/fleet-keys.ts';
 import { Chargeback, type ChargebackOptions } from './metrics/chargeback.ts';
 import { chargebackObserver } from './metrics/chargeback-observer.ts';
 import type { TracingOptions } from './trace/request-trace.ts';
@@ -47,6 +54,12 @@ export interface StartProxyOptions extends Partial<ProxyOptions> {
   state?: SharedState;
   /** Client API keys; defaults to none (open). */
   auth?: ClientAuth;
+  /** This pod's name in the fleet's live state. Defaults to POD_NAME, else host name + random. */
+  pod?: string;
+  /** How often this pod writes its live counters to the shared state. Defaults to 5000 ms. */
+  liveFlushMs?: number;
+  /** How often this pod reads the fleet's demoted targets. Defaults to 2000 ms. */
+  standingsRefreshMs?: number;
   /** Traces requests to an OTLP endpoint; default off (OpenTelemetry is then never loaded). */
   tracing?: TracingOptions | undefined;
   /** How many tenants and features get chargeback series of their own (default 20 each). */
@@ -67,6 +80,8 @@ export interface RunningProxy {
   metricsUrl: string | undefined;
   /** The active health prober (runs on its own timers; exposed for tests). */
   prober: Prober;
+  /** The quality loop and live counters (exposed for tests). */
+  fleet: { observer: FleetObserver; live: LiveRecorder; standings: Standings };
   close(): Promise<void>;
 }
 
@@ -80,6 +95,15 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   const state = options.state ?? new MemoryState();
   const credentials = new CredentialStore();
   const upstream = new UpstreamClient();
+  const pod = options.pod ?? podName();
+  const wallNow = (): number => Date.now();
+  const standings = new Standings({
+    store: state,
+    log,
+    wallNow,
+    pod,
+    onChange: (demoted) => showDemoted(ctx, demoted),
+  });
   const ctx: ProxyContext = {
     config: new ConfigStore(),
     credentials,
@@ -98,10 +122,11 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     auth: options.auth ?? new ClientAuth([]),
     askClassifier: () => Promise.reject(new Error('set below, once the context exists')),
     observers: [],
+    standings,
     tracer: undefined,
     options: proxyOptions(options),
     now,
-    wallNow: () => Date.now(),
+    wallNow,
     random: Math.random,
     sleep: (ms, signal) => delay(ms, undefined, { signal }).catch(() => undefined),
     newId: () => randomUUID().replaceAll('-', ''),
@@ -110,13 +135,17 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
   };
   ctx.askClassifier = classifierOf(ctx);
   ctx.askEmbeddings = embeddingsOf(ctx);
+  const { live, observer } = startQualityLoop(ctx, pod, options);
   const chargeback = await attachObservers(ctx, options);
   const prober = new Prober(ctx);
   ctx.config.onChange((index) => {
     metrics.setConfig(index.config.configHash);
+    showDemoted(ctx, standings.demoted);
     prober.reconfigure(index);
   });
   metrics.onScrape(() => {
+    metrics.judgeQueueDepth.reset();
+    for (const [route, depth] of observer.depths()) metrics.judgeQueueDepth.set({ route }, depth);
     metrics.targetLatency.reset();
     for (const { key, kind, quantile, ms } of ctx.health.latencies()) {
       const [provider = '', model = ''] = key.split('/');
@@ -143,9 +172,12 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
     metricsUrl:
       metricsPort === undefined ? undefined : `http://${shownHost}:${metricsPort}/metrics`,
     prober,
+    fleet: { observer, live, standings },
     async close() {
       await Promise.all([closeApi(drainMs), closeMetrics?.(1000)]);
       prober.stop();
+      standings.stop();
+      await live.retire();
       chargeback.stop();
       await ctx.upstream.close();
       await state.close();
@@ -153,6 +185,51 @@ export async function startProxy(options: StartProxyOptions = {}): Promise<Runni
       await ctx.tracer?.shutdown();
     },
   };
+}
+
+/** The live counters and the judge's observer, with their timers started. */
+function startQualityLoop(
+  ctx: ProxyContext,
+  pod: string,
+  options: StartProxyOptions,
+): { live: LiveRecorder; observer: FleetObserver } {
+  const live = new LiveRecorder({
+    store: ctx.state,
+    health: ctx.health,
+    log: ctx.log,
+    wallNow: ctx.wallNow,
+    pod,
+  });
+  const observer = new FleetObserver(ctx, live, ctx.standings);
+  ctx.observers.push(observer);
+  live.start(options.liveFlushMs ?? 5000);
+  ctx.standings.start(options.standingsRefreshMs ?? 2000);
+  return { live, observer };
+}
+
+/** This pod's name in the fleet: the pod's own (downward API), else the host's and a random suffix. */
+function podName(): string {
+  const fromEnv = process.env['POD_NAME'];
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  return `${hostname()}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * switchyard_target_demoted from the fleet's demoted set: 1 for each demoted target, 0 for every
+ * other target of a policy that demotes (so a board shows the series before anything is demoted).
+ */
+function showDemoted(ctx: ProxyContext, demoted: ReadonlyMap<string, DemotionRecord>): void {
+  const gauge = ctx.metrics.targetDemoted;
+  gauge.reset();
+  for (const route of ctx.config.current?.config.routes ?? []) {
+    if (route.quality?.demotion === undefined) continue;
+    const policy = policyIdOf(route);
+    for (const target of gradedTargets(route)) {
+      const [provider = '', model = ''] = target.split('/');
+      const value = demoted.has(standingField(policy, target)) ? 1 : 0;
+      gauge.set({ route: route.alias, provider, model }, value);
+    }
+  }
 }
 
 /** Chargeback always, tracing when asked for: both as answer observers. */

@@ -24,6 +24,8 @@ export interface BenchRoute {
   failover?: Record<string, unknown>;
   /** spec.classification, e.g. `{ scorer: {} }`. */
   classification?: Record<string, unknown>;
+  /** spec.quality, e.g. a judge and a sampling share. */
+  quality?: Record<string, unknown>;
 }
 
 /**
@@ -93,6 +95,7 @@ function routeManifest(route: BenchRoute): object {
       ],
       ...(route.failover === undefined ? {} : { failover: route.failover }),
       ...(route.classification === undefined ? {} : { classification: route.classification }),
+      ...(route.quality === undefined ? {} : { quality: route.quality }),
     },
   };
 }

@@ -8,6 +8,7 @@ import {
   objectMeta,
   objectName,
 } from './common.ts';
+import { providerLiveStatus } from './live-status.ts';
 import { COOLDOWN_DEFAULTS } from './derived-defaults.ts';
 import { listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
 
@@ -335,6 +336,7 @@ export const modelProviderStatus = z
       description:
         'models whose pricing follows a PriceFeed (pricing.feedRef): the price in force and its source. Absent when no model has a feedRef.',
     }),
+    live: providerLiveStatus.optional(),
   })
   .meta({ description: 'ModelProviderStatus is written by the operator.' });
 

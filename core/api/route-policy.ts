@@ -9,6 +9,8 @@ import {
   targetRef,
 } from './common.ts';
 import { BUILTIN_SCORERS } from '../difficulty/scorer-names.ts';
+import { policyLiveStatus } from './live-status.ts';
+import { experimentSpec, qualitySpec } from './route-policy-quality.ts';
 import { BACKOFF_DEFAULTS, TIMEOUT_DEFAULTS } from './derived-defaults.ts';
 import { linearPatternField } from './linear-pattern.ts';
 import { codePoints, listMap, listSet, ordered, stringMap, withRules } from './schema-kit.ts';
@@ -503,6 +505,8 @@ export const routePolicySpec = withRules(
     governance: governance.optional(),
     budget: budget.optional(),
     cache: cache.optional(),
+    quality: qualitySpec.optional(),
+    experiment: experimentSpec.optional(),
   }),
   [
     {
@@ -537,6 +541,15 @@ export const routePolicySpec = withRules(
           s.tiers.some((t) => t.name === x.tier),
         ),
     },
+    {
+      rule: '!has(self.quality) || !has(self.quality.tierSamplePercent) || self.quality.tierSamplePercent.all(k, self.tiers.exists(t, t.name == k))',
+      message: 'every key of quality.tierSamplePercent must name one of spec.tiers',
+      fieldPath: '.quality.tierSamplePercent',
+      holds: (s) =>
+        Object.keys(s.quality?.tierSamplePercent ?? {}).every((k) =>
+          s.tiers.some((t) => t.name === k),
+        ),
+    },
   ],
 ).meta({
   description:
@@ -552,7 +565,7 @@ export type RuleSpec = RoutePolicySpec['classification']['rules'][number];
 
 /** The status of a RoutePolicy, written by the operator. */
 export const routePolicyStatus = z
-  .strictObject({ ...commonStatusShape })
+  .strictObject({ ...commonStatusShape, live: policyLiveStatus.optional() })
   .meta({ description: 'RoutePolicyStatus is written by the operator.' });
 
 /** A RoutePolicy object as stored in Kubernetes. */

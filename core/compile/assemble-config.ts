@@ -24,7 +24,7 @@ export function assembleConfig(
     routes: policies
       .flatMap((p) =>
         p.programmed && p.spec !== undefined && p.resolution !== undefined
-          ? [routeConfigOf(p.id, p.spec, p.resolution)]
+          ? [routeConfigOf(p.id, p.spec, p.resolution, p.experiment)]
           : [],
       )
       .sort((a, b) => compareText(a.alias, b.alias)),

@@ -6,6 +6,7 @@ import { invalidSpecFinding, parsePolicySpec } from './parse-spec.ts';
 import { invalidPatterns } from './patterns.ts';
 import { POLICY_CHECKS } from './policy-checks.ts';
 import { resolveTargets } from './resolve-targets.ts';
+import { resolveExperiments } from './resolve-experiments.ts';
 
 /**
  * Parses every RoutePolicy, grants contested aliases, resolves targets against the evaluated
@@ -25,7 +26,7 @@ export function evaluatePolicies(
     ),
     (p) => p.alias,
   );
-  return parsed.map(({ id, parse }): PolicyOutcome => {
+  const outcomes = parsed.map(({ id, parse }): PolicyOutcome => {
     if (!parse.ok) {
       const accepted = invalidSpecFinding(parse.issues);
       const findings: Findings = { Accepted: accepted, Programmed: notAccepted(accepted) };
@@ -37,4 +38,5 @@ export function evaluatePolicies(
     const findings = runChecks({ id, spec, aliasOwner, resolution }, POLICY_CHECKS);
     return { id, spec, findings, resolution, programmed: findings.Programmed === undefined };
   });
+  return resolveExperiments(outcomes);
 }

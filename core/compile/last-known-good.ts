@@ -54,7 +54,7 @@ function rejectedForItsSpec(status: ObjectStatus): boolean {
   return accepted?.status === 'False' && KEEP_SERVING_ON.has(accepted.reason);
 }
 
-/** The route with only the targets (classifier and embeddings model too) that still exist. */
+/** The route with only the targets (classifier, embeddings model and judge too) that still exist. */
 function withExistingTargets(
   route: RouteConfig,
   models: ReadonlySet<string>,
@@ -67,14 +67,16 @@ function withExistingTargets(
   const { classifier, embeddings, ...classification } = route.classification;
   const exists = (t: { provider: string; model: string } | undefined) =>
     t !== undefined && models.has(`${t.provider}/${t.model}`);
+  const { quality, ...rest } = route;
   return {
-    ...route,
+    ...rest,
     tiers,
     classification: {
       ...classification,
       ...(exists(classifier) ? { classifier } : {}),
       ...(exists(embeddings) ? { embeddings } : {}),
     },
+    ...(exists(quality?.judge) ? { quality } : {}),
   };
 }
 

@@ -34,7 +34,9 @@ export function policyStatus(outcome: PolicyOutcome): ObjectStatus {
   const { id, spec, resolution } = outcome;
   const alias = spec?.model ?? '';
   const targets = `${resolution?.resolvedCount ?? 0} of ${resolution?.targetCount ?? 0} targets`;
-  const classifier = resolution?.classifier === undefined ? '' : ' and the classifier';
+  const classifier =
+    (resolution?.classifier === undefined ? '' : ' and the classifier') +
+    (resolution?.judge === undefined ? '' : ' and the judge');
   return statusOf(
     id,
     outcome.findings,

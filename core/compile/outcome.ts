@@ -4,6 +4,7 @@ import type { RoutePolicySpec } from '../api/route-policy.ts';
 import type { Findings } from './check.ts';
 import type { ObjectId } from './object-id.ts';
 import type { TargetResolution } from './resolve-targets.ts';
+import type { RouteConfig } from '../config/router-config.ts';
 
 /** What compile() concluded about one ModelProvider. */
 export interface ProviderOutcome {
@@ -31,6 +32,8 @@ export interface PolicyOutcome {
   resolution: TargetResolution | undefined;
   /** Served by the proxies: accepted and at least one target resolved. */
   programmed: boolean;
+  /** The experiment, once its variant resolved (resolve-experiments.ts). */
+  experiment?: RouteConfig['experiment'];
 }
 
 /** Finds providers for target resolution. */

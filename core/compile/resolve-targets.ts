@@ -21,6 +21,8 @@ export interface TargetResolution {
   classifier: RouteConfig['classification']['classifier'];
   /** The embeddings signal, when it is configured and its model resolved. */
   embeddings: RouteConfig['classification']['embeddings'];
+  /** The quality judge, when it is configured and resolved. */
+  judge: TargetRef | undefined;
   unresolved: UnresolvedRef[];
   /** Tier targets listed in the spec. */
   targetCount: number;
@@ -58,7 +60,17 @@ export function resolveTargets(
   const resolvedCount = tiers.reduce((sum, tier) => sum + tier.targets.length, 0);
   const classifier = resolveClassifier(namespace, spec, providers, unresolved);
   const embeddings = resolveEmbeddingsSignal(namespace, spec, providers, unresolved);
-  return { tiers, classifier, embeddings, unresolved, targetCount, resolvedCount, providers: used };
+  const judge = resolveJudge(namespace, spec, providers, unresolved);
+  return {
+    tiers,
+    classifier,
+    embeddings,
+    judge,
+    unresolved,
+    targetCount,
+    resolvedCount,
+    providers: used,
+  };
 }
 
 function resolveClassifier(
@@ -76,6 +88,20 @@ function resolveClassifier(
     return undefined;
   }
   return { provider: target.provider, model: target.model, timeoutMs: classifier.timeoutMs };
+}
+
+function resolveJudge(
+  namespace: string,
+  spec: RoutePolicySpec,
+  providers: ProviderDirectory,
+  unresolved: UnresolvedRef[],
+): TargetRef | undefined {
+  const target = spec.quality?.judge;
+  if (target === undefined) return undefined;
+  const result = resolveTarget(namespace, target, providers);
+  if (!('reason' in result)) return { provider: target.provider, model: target.model };
+  unresolved.push({ ...result, path: 'quality.judge', target });
+  return undefined;
 }
 
 /**

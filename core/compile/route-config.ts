@@ -5,6 +5,7 @@ import type { ObjectId } from './object-id.ts';
 import { scorerConfigOf } from './scorer-config.ts';
 import { sortedText } from './provider-config.ts';
 import type { TargetResolution } from './resolve-targets.ts';
+import { qualityConfigOf } from './quality-config.ts';
 
 /**
  * A route as the proxies see it. Tiers, targets and rules keep their order (it means something:
@@ -15,6 +16,7 @@ export function routeConfigOf(
   id: ObjectId,
   spec: RoutePolicySpec,
   resolution: TargetResolution,
+  experiment?: RouteConfig['experiment'],
 ): RouteConfig {
   const [firstTier] = resolution.tiers;
   const { classification, failover } = spec;
@@ -48,6 +50,8 @@ export function routeConfigOf(
     ...(spec.governance === undefined ? {} : { governance: governanceOf(spec.governance) }),
     ...(spec.budget === undefined ? {} : { budget: { ...spec.budget } }),
     ...(spec.cache === undefined ? {} : { cache: { ...spec.cache } }),
+    ...qualityConfigOf(spec, resolution),
+    ...(experiment === undefined ? {} : { experiment }),
   };
 }
 

@@ -15,6 +15,8 @@ export const REASONS = {
     'SecretKeyNotFound',
     'ProviderNotProgrammed',
     'CapabilityMissing',
+    'VariantNotFound',
+    'VariantNotProgrammed',
   ],
   Programmed: [
     'Programmed',

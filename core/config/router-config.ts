@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MODEL_CAPABILITIES, PROVIDER_APIS } from '../api/model-provider.ts';
+import { EXPERIMENT_STICKINESS } from '../api/route-policy-quality.ts';
 import {
   BUDGET_EXHAUSTED_ACTIONS,
   BUDGET_STATE_UNAVAILABLE_ACTIONS,
@@ -180,6 +181,41 @@ export const routeConfig = z.strictObject({
     .strictObject({
       exact: z.strictObject({ ttlSeconds: z.int() }).optional(),
       semantic: z.strictObject({ threshold: z.number(), ttlSeconds: z.int() }).optional(),
+    })
+    .optional(),
+  /** The quality loop; present only when its judge resolved. */
+  quality: z
+    .strictObject({
+      judge: z.strictObject({ provider: z.string(), model: z.string() }),
+      samplePercent: z.number(),
+      /** Every tier's sampling share, tierSamplePercent applied. */
+      tierSamplePercent: z.record(z.string(), z.number()),
+      rubric: z.string().optional(),
+      timeoutMs: z.int(),
+      floor: z.number(),
+      demotion: z
+        .strictObject({
+          below: z.number(),
+          restoreAbove: z.number(),
+          minSamples: z.int(),
+          window: z.int(),
+          probationPercent: z.number(),
+        })
+        .optional(),
+      maxConcurrency: z.int(),
+      queueSize: z.int(),
+      export: z.strictObject({ maxSamples: z.int(), includeRequestText: z.boolean() }),
+    })
+    .optional(),
+  /** An experiment; present only when its variant policy is served. */
+  experiment: z
+    .strictObject({
+      name: z.string(),
+      /** The alias of the variant policy's route. */
+      variant: z.string(),
+      variantPolicy: z.string(),
+      percent: z.number(),
+      stickyBy: z.enum(EXPERIMENT_STICKINESS),
     })
     .optional(),
 });

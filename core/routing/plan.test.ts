@@ -145,6 +145,52 @@ test('interactive requests move targets slower than the latency budget to the en
   assert.equal(keys(p).at(-1), 'deepseek/deepseek-chat');
 });
 
+test('a demoted target is skipped like an open circuit: tried only after every other target', () => {
+  const health = (key: string): TargetHealth =>
+    key === 'deepseek/deepseek-chat' ? { circuit: 'closed', demoted: true } : { circuit: 'closed' };
+  const p = plan(route, defaultClassification(route), testInput(), context({ health }));
+  assert.deepEqual(keys(p), [
+    'qwen/qwen-plus',
+    'openai/gpt-mini',
+    'anthropic/sonnet',
+    'local/llama',
+    'deepseek/deepseek-chat',
+  ]);
+  const exclusion = p.exclusions.find((e) => e.key === 'deepseek/deepseek-chat');
+  assert.deepEqual(
+    [exclusion?.reason, exclusion?.lastResort],
+    ['demoted', true],
+    'the exclusion names the reason',
+  );
+});
+
+test('property: a demoted or open target is never planned before an eligible healthy one', () => {
+  const allKeys = [...index.targets.keys()];
+  fc.assert(
+    fc.property(
+      fc.subarray(allKeys),
+      fc.subarray(allKeys),
+      fc.constantFrom('budget', 'standard', 'premium'),
+      (demoted, open, tier) => {
+        const health = (key: string): TargetHealth => ({
+          circuit: open.includes(key) ? 'open' : 'closed',
+          demoted: demoted.includes(key),
+        });
+        const p = plan(
+          route,
+          { tier, source: 'rule', preferTags: [] },
+          testInput(),
+          context({ health }),
+        );
+        const bad = (key: string): boolean => open.includes(key) || demoted.includes(key);
+        const firstBad = p.attempts.findIndex((a) => bad(a.target.key));
+        const lastGood = p.attempts.findLastIndex((a) => !bad(a.target.key));
+        return firstBad === -1 || lastGood < firstBad;
+      },
+    ),
+  );
+});
+
 test('property: an open circuit is never planned before an eligible closed one', () => {
   const allKeys = [...index.targets.keys()];
   fc.assert(

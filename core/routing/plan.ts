@@ -12,6 +12,11 @@ export interface TargetHealth {
   p50LatencyMs?: number;
   /** True when the provider's request or token rate limit is used up right now. */
   rateLimited?: boolean;
+  /**
+   * True when the policy's quality loop demoted the target for low judged quality (fleet-wide)
+   * and this request is not one of its probation requests.
+   */
+  demoted?: boolean;
 }
 
 /** Everything plan() needs besides the route and the request. Time and randomness come in here. */
@@ -27,7 +32,13 @@ export interface PlanContext {
 
 /** Why a target was left out (hard) or moved to the end of the plan (soft). */
 export type ExclusionReason =
-  'context_window' | 'capability' | 'governance' | 'circuit_open' | 'rate_limited' | 'too_slow';
+  | 'context_window'
+  | 'capability'
+  | 'governance'
+  | 'circuit_open'
+  | 'rate_limited'
+  | 'too_slow'
+  | 'demoted';
 
 /** A target that plan() did not put in its normal place, and why. */
 export interface Exclusion {
@@ -43,7 +54,7 @@ export interface Exclusion {
 export interface PlannedAttempt {
   target: ResolvedTarget;
   tier: string;
-  /** True for targets demoted to the end (open circuit, rate limited, too slow). */
+  /** True for targets moved to the end (open circuit, rate limited, too slow, demoted). */
   lastResort: boolean;
 }
 
@@ -62,6 +73,7 @@ const SOFT_REASONS: ReadonlySet<ExclusionReason> = new Set([
   'circuit_open',
   'rate_limited',
   'too_slow',
+  'demoted',
 ]);
 
 /**
@@ -182,6 +194,8 @@ function checkHealth(
     return { reason: 'circuit_open', detail: 'circuit breaker is open' };
   if (health.rateLimited === true)
     return { reason: 'rate_limited', detail: 'provider rate limit reached' };
+  if (health.demoted === true)
+    return { reason: 'demoted', detail: 'demoted for low judged quality' };
   const budgetMs = route.config.latency?.interactiveTtftMs;
   const p95 = health.p95TtftMs ?? 0;
   if (context.latencyClass === 'interactive' && budgetMs !== undefined && p95 > budgetMs) {

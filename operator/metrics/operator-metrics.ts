@@ -71,6 +71,17 @@ export class OperatorMetrics {
     labelNames: ['condition', 'status'] as const,
     registers: [this.registry],
   });
+  readonly liveStatusWrites = new Counter({
+    name: 'switchyard_operator_live_status_writes_total',
+    help: 'Writes of status.live (live health and spend from the proxy fleet), by outcome (written, failed).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly liveStatusReadErrors = new Counter({
+    name: 'switchyard_operator_live_read_errors_total',
+    help: 'Rounds in which the fleet state could not be read from Redis (status.live kept as it was).',
+    registers: [this.registry],
+  });
   readonly configBytes = new Gauge({
     name: 'switchyard_operator_config_bytes',
     help: 'Size of the published config as stored (gzipped when compressed).',

@@ -1,6 +1,7 @@
 import { publishedConfigOf } from '../publish/published-config.ts';
 import { compile, type CompileResult } from '../../core/compile/compile.ts';
 import type { Snapshot } from '../../core/compile/snapshot.ts';
+import type { RouterConfig } from '../../core/config/router-config.ts';
 import type { ObjectStatus } from '../../core/compile/status.ts';
 import { EventRecorder, type EventReport } from '../events/event-recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -114,6 +115,11 @@ export class Reconciler {
   /** The last successful reconcile. */
   get last(): ReconcileReport | undefined {
     return this.#last;
+  }
+
+  /** The config last compiled (what the proxies are served), for the live-status lane. */
+  get config(): RouterConfig | undefined {
+    return this.#compiled?.result.config;
   }
 
   /** Forgets what this replica wrote in an earlier term (call when leadership changes). */

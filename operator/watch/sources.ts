@@ -1,4 +1,5 @@
 import { API_GROUP } from '../../core/api/common.ts';
+import { canonicalJson } from '../../core/util/canonical-json.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { KubeObject } from '../kube/kube-object.ts';
 import type { Logger } from '../log/logger.ts';
@@ -69,7 +70,7 @@ export function createSources(options: SourcesOptions): Sources {
             timing,
             path: `/apis/${API_GROUP}/${CRD_VERSION}${scopePath(scope)}/${plural}`,
             transform: slimObject,
-            equals: sameVersion,
+            equals: sameExceptLive,
             onChange,
             onRestart: (reason) => options.onRestart(plural, reason),
             absentAsEmpty,
@@ -184,6 +185,24 @@ function slimObject(object: KubeObject): KubeObject {
       managedFields?: unknown;
     };
   return { ...object, metadata };
+}
+
+/**
+ * True when two versions of a custom resource differ at most in status.live, which the operator's
+ * live lane writes every few seconds: such an update refreshes the cache but triggers no
+ * reconcile (compile() and the conditions do not read it), so live writes cannot keep the
+ * reconciler busy.
+ */
+function sameExceptLive(a: KubeObject, b: KubeObject): boolean {
+  if (sameVersion(a, b)) return true;
+  return canonicalJson(withoutLive(a)) === canonicalJson(withoutLive(b));
+}
+
+function withoutLive(object: KubeObject): unknown {
+  const { resourceVersion: _version, ...metadata } = object.metadata;
+  const status = object['status'] as Record<string, unknown> | undefined;
+  const { live: _live, ...rest } = status ?? {};
+  return { ...object, metadata, status: rest };
 }
 
 function sameVersion(a: KubeObject, b: KubeObject): boolean {

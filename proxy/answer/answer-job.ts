@@ -3,6 +3,8 @@ import type { ChatCompletionRequest } from '../../core/openai/types.ts';
 import type { Resolution, RouteDecision } from '../../core/routing/decide.ts';
 import type { Reservation } from '../budget/budget-guard.ts';
 import type { ProxyContext } from '../proxy-context.ts';
+import type { ExperimentArm } from '../experiment/choose-arm.ts';
+import type { JudgeCapture } from '../quality/prepare-judging.ts';
 import type { RequestTrace } from '../trace/request-trace.ts';
 import { requestIdOf, tenantOf } from '../http/request-id.ts';
 
@@ -38,6 +40,12 @@ export interface AnswerJob {
   reservation: Reservation | undefined;
   /** Aborts when the client leaves before the end of its answer. */
   signal: AbortSignal | undefined;
+  /** The experiment arm the request is on, when its policy runs an experiment. */
+  experiment: ExperimentArm | undefined;
+  /** Set when the answer may be judged (../quality/prepare-judging.ts); streams collect text in it. */
+  judging: JudgeCapture | undefined;
+  /** A probation request: targets demoted for low quality were not skipped for it. */
+  probation: boolean;
   /** The request's trace, when the proxy traces (proxy/trace/job-trace.ts). */
   trace: RequestTrace | undefined;
 }
@@ -65,6 +73,9 @@ export function newAnswerJob(
     cacheKey: undefined,
     reservation: undefined,
     signal: undefined,
+    experiment: undefined,
+    judging: undefined,
+    probation: false,
     trace: undefined,
   };
 }

@@ -87,6 +87,8 @@ function logLine(answer: AnsweredRequest, route: string): Record<string, unknown
     retries: countRetries(answer.attempts),
     costUSD: ok ? answer.costUSD : undefined,
     cache: answer.cache,
+    experiment: job.experiment?.name,
+    arm: job.experiment?.arm,
     prompt: job.ctx.options.logPrompts ? job.request?.messages : undefined,
   };
 }

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { costUSD } from '../../core/cost/cost.ts';
 import type { ChatCompletionChunk } from '../../core/openai/types.ts';
 import type { StartedStream } from '../execute/chat-attempts.ts';
+import type { JudgeCapture } from '../quality/prepare-judging.ts';
 import type { AnswerJob } from './answer-job.ts';
 import { answeredRequest, receiptOf, timingOf } from './answered.ts';
 import type { AnsweredRequest, AnswerOutcome } from './outcome.ts';
@@ -36,8 +37,10 @@ export async function relayStream(
   signal.addEventListener('abort', cancelOnClose, { once: true });
   let failure: string | undefined;
   try {
-    await writeChunks(res, stream.held);
-    if (!stream.ended) failure = await pump(res, stream, signal, outcome.failover.attemptTimeoutMs);
+    const capture = job.judging;
+    await writeChunks(res, stream.held, capture);
+    if (!stream.ended)
+      failure = await pump(res, stream, signal, outcome.failover.attemptTimeoutMs, capture);
   } finally {
     signal.removeEventListener('abort', cancelOnClose);
   }
@@ -75,6 +78,12 @@ export async function relayStream(
   );
 }
 
+/** Appends a chunk's content (the first choice's) to the captured answer. */
+function collectText(capture: JudgeCapture, chunk: ChatCompletionChunk): void {
+  const content = chunk.choices[0]?.delta.content;
+  if (typeof content === 'string') capture.text += content;
+}
+
 function streamErrorEvent(message: string): string {
   const error = { message, type: 'api_error', code: 'upstream_stream_error', param: null };
   return `data: ${JSON.stringify({ error })}\n\n`;
@@ -85,6 +94,7 @@ async function pump(
   stream: StartedStream,
   signal: AbortSignal,
   idleMs: number,
+  capture: JudgeCapture | undefined,
 ): Promise<string | undefined> {
   for (;;) {
     let timer: NodeJS.Timeout | undefined;
@@ -98,15 +108,17 @@ async function pump(
         return `the provider stopped sending for ${idleMs} ms`;
       }
       if (next.done === true) {
-        await writeChunks(res, [
-          ...stream.translator.push(stream.decoder.decode()),
-          ...stream.translator.end(),
-        ]);
+        await writeChunks(
+          res,
+          [...stream.translator.push(stream.decoder.decode()), ...stream.translator.end()],
+          capture,
+        );
         return undefined;
       }
       await writeChunks(
         res,
         stream.translator.push(stream.decoder.decode(next.value, { stream: true })),
+        capture,
       );
     } catch (error) {
       if (signal.aborted) return undefined;
@@ -121,10 +133,13 @@ async function pump(
 async function writeChunks(
   res: ServerResponse,
   chunks: readonly ChatCompletionChunk[],
+  capture: JudgeCapture | undefined,
 ): Promise<void> {
   if (chunks.length === 0 || res.destroyed) return;
   let text = '';
   for (const chunk of chunks) text += `data: ${JSON.stringify(chunk)}\n\n`;
+  // Only answers that may be judged keep their text (prepare-judging.ts): the rest pay nothing.
+  if (capture !== undefined) for (const chunk of chunks) collectText(capture, chunk);
   if (!res.write(text)) {
     await new Promise<void>((resolve) => {
       const done = (): void => {

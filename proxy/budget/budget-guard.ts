@@ -250,6 +250,20 @@ export class BudgetGuard {
     counter.lastSeen = total;
   }
 
+  /** Adds spend that was not reserved beforehand (a judge call) to the route's month. */
+  async charge(route: RouteConfig, usd: number): Promise<void> {
+    if (route.budget === undefined || usd <= 0) return;
+    const key = this.#key(route);
+    const counter = this.#counter(key);
+    const microUSD = toMicroUSD(usd);
+    try {
+      this.#seen(counter, await this.#state.adjust(key, microUSD, BUDGET_KEY_TTL_SECONDS));
+    } catch (error) {
+      this.#unavailable(route, error);
+      counter.unsynced += microUSD; // added to the store once it is back, as settle() does
+    }
+  }
+
   #key(route: RouteConfig): string {
     return budgetKey(route, budgetMonth(this.#wallNow()));
   }

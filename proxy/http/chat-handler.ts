@@ -18,6 +18,8 @@ import { ProxyError } from '../errors/proxy-error.ts';
 import { DIRECT_FAILOVER } from '../execute/direct-failover.ts';
 import { executeCompletion, executeStream, type ChatExecution } from '../execute/execute-chat.ts';
 import { abortWhenClientGone } from './client-gone.ts';
+import { chooseArm } from '../experiment/choose-arm.ts';
+import { healthWithStandings, markForJudging } from '../quality/prepare-judging.ts';
 import { echoed } from './client-text.ts';
 import { parseChatRequest } from './parse-request.ts';
 import { startJobTrace, traceCacheLookup, traceClassification } from '../trace/job-trace.ts';
@@ -41,7 +43,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   job.request = request;
   job.stream = request.stream === true;
   startJobTrace(job, 'chat', request.model);
-  const resolution = resolve(ctx.config.current, request.model);
+  const resolution = chooseArm(job, resolve(ctx.config.current, request.model));
   job.resolution = resolution;
   const input = routingInputFor(request, req.headers);
   const route = resolution.route?.config;
@@ -58,7 +60,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   }
   const decideAtMs = ctx.now();
   const decision = await decide(resolution, input, sensitive, {
-    health: (key) => ctx.health.health(key),
+    health: healthWithStandings(job),
     random: ctx.random,
     budget: PLAN_BUDGET[pressure],
     askClassifier: ctx.askClassifier,
@@ -68,6 +70,7 @@ export async function handleChat(job: AnswerJob, body: Buffer): Promise<void> {
   job.decision = decision;
   traceClassification(job, decideAtMs);
   if (decision.refusal !== undefined) throw refusalError(decision.refusal);
+  markForJudging(job);
   ctx.metrics.classifications.inc({
     route: resolution.routeName,
     source: decision.classification.source,

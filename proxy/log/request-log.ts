@@ -53,6 +53,9 @@ export interface RequestLogLine {
   retries: number;
   costUSD?: number;
   cache?: string;
+  /** The experiment and arm (control or variant), when the policy runs one. */
+  experiment?: string;
+  arm?: string;
   prompt?: unknown;
 }
 

@@ -174,6 +174,50 @@ export class ProxyMetrics {
   readonly requestEnded = (): void => {
     this.#inFlight -= 1;
   };
+  // The quality loop (docs/quality.md) and experiments.
+  readonly qualityScore = new Histogram({
+    name: 'switchyard_quality_score',
+    help: 'Judge scores (1 to 10) of sampled answers, by route, tier, provider and model.',
+    labelNames: ['route', 'tier', 'provider', 'model'] as const,
+    buckets: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+    registers: [this.registry],
+  });
+  readonly judgeCalls = new Counter({
+    name: 'switchyard_judge_calls_total',
+    help: 'Judge calls by route and outcome (scored, timeout, error, unusable, dropped when the queue was full, skipped_*).',
+    labelNames: ['route', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly judgeCost = new Counter({
+    name: 'switchyard_judge_cost_usd_total',
+    help: "What judge calls cost, by route (charged to the route's budget, not in switchyard_cost_usd_total).",
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly judgeQueueDepth = new Gauge({
+    name: 'switchyard_judge_queue_depth',
+    help: 'Sampled answers waiting for or being judged on this pod, by route.',
+    labelNames: ['route'] as const,
+    registers: [this.registry],
+  });
+  readonly targetDemoted = new Gauge({
+    name: 'switchyard_target_demoted',
+    help: '1 while a target is demoted for low judged quality under a route (fleet-wide with Redis).',
+    labelNames: ['route', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly successfulRequests = new Counter({
+    name: 'switchyard_successful_requests_total',
+    help: 'Requests answered with HTTP 200, the schema passed and, when judged, a score at or above the floor; cost per successful request is switchyard_cost_usd_total over this.',
+    labelNames: ['route', 'tier', 'provider', 'model'] as const,
+    registers: [this.registry],
+  });
+  readonly experimentRequests = new Counter({
+    name: 'switchyard_experiment_requests_total',
+    help: 'Requests of a policy running an experiment, by route (the alias sent), experiment, arm (control or variant) and status code.',
+    labelNames: ['route', 'experiment', 'arm', 'code'] as const,
+    registers: [this.registry],
+  });
   /** Request bodies held in memory (proxy/http/body-reader.ts), set at scrape time. */
   readonly bodyBytesInFlight = new Gauge({
     name: 'switchyard_request_body_bytes_in_flight',

@@ -1,16 +1,18 @@
+import { MemoryFleetStore } from './memory-fleet-store.ts';
 import type { SharedState } from './shared-state.ts';
 
 /** Entries the in-memory cache holds at most; the oldest go first. */
 const MAX_CACHE_ENTRIES = 10_000;
 
 /** SharedState for one pod, in memory: used without Redis, and by `switchyard serve` locally. */
-export class MemoryState implements SharedState {
+export class MemoryState extends MemoryFleetStore implements SharedState {
   readonly kind = 'memory';
   readonly #counters = new Map<string, number>();
   readonly #cache = new Map<string, { value: string; expiresAtMs: number }>();
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
+    super(now);
     this.#now = now;
   }
 

@@ -14,6 +14,21 @@ local total = redis.call('INCRBY', KEYS[1], amount)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return {1, total}`;
 
+/**
+ * Sets a hash field unless it is set or every listed other field is: the demotion that would take
+ * away a policy's last target in good standing is refused atomically, whichever pod tries.
+ */
+const SET_UNLESS_OTHERS_SCRIPT = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+local others = tonumber(ARGV[4])
+local allSet = true
+for i = 1, others do
+  if redis.call('HEXISTS', KEYS[1], ARGV[4 + i]) == 0 then allSet = false break end
+end
+if allSet then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1`;
 /** Raise-to-floor, then add: rebuilds a counter that a restarted Redis lost (see BudgetGuard). */
 const RESTORE_SCRIPT = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -44,7 +59,7 @@ function newClient(url: string) {
 
 type RedisClient = ReturnType<typeof newClient>;
 
-/** SharedState in Redis: budgets and cache shared by the whole proxy fleet. */
+/** SharedState in Redis: budgets, cache and the quality loop's state shared by the whole fleet. */
 export class RedisState implements SharedState {
   readonly kind = 'redis';
   readonly #client: RedisClient;
@@ -130,6 +145,60 @@ export class RedisState implements SharedState {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.#client.set(key, value, { EX: ttlSeconds });
+  }
+
+  async hashAdd(
+    key: string,
+    increments: ReadonlyMap<string, number>,
+    ttlSeconds: number,
+  ): Promise<void> {
+    if (increments.size === 0) return;
+    const batch = this.#client.multi();
+    for (const [field, n] of increments) batch.hIncrByFloat(key, field, n);
+    batch.expire(key, ttlSeconds);
+    await batch.exec();
+  }
+
+  async hashGetAll(key: string): Promise<Map<string, string>> {
+    const reply = (await this.#client.hGetAll(key)) as Record<string, string>;
+    return new Map(Object.entries(reply));
+  }
+
+  async hashSet(key: string, field: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.#client.multi().hSet(key, field, value).expire(key, ttlSeconds).exec();
+  }
+
+  async hashDelete(key: string, fields: readonly string[]): Promise<number> {
+    if (fields.length === 0) return 0;
+    return Number(await this.#client.hDel(key, [...fields]));
+  }
+
+  async hashSetUnlessOthersSet(
+    key: string,
+    field: string,
+    value: string,
+    others: readonly string[],
+    ttlSeconds: number,
+  ): Promise<boolean> {
+    const reply = await this.#client.eval(SET_UNLESS_OTHERS_SCRIPT, {
+      keys: [key],
+      arguments: [field, value, String(ttlSeconds), String(others.length), ...others],
+    });
+    return Number(reply) === 1;
+  }
+
+  async listPush(key: string, value: string, maxLength: number, ttlSeconds: number): Promise<void> {
+    await this.#client
+      .multi()
+      .lPush(key, value)
+      .lTrim(key, 0, maxLength - 1)
+      .expire(key, ttlSeconds)
+      .exec();
+  }
+
+  async listRange(key: string, count: number): Promise<string[]> {
+    if (count <= 0) return [];
+    return this.#client.lRange(key, 0, count - 1);
   }
 
   async close(): Promise<void> {

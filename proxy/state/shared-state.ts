@@ -1,8 +1,11 @@
+import type { FleetStore } from './fleet-store.ts';
+
 /**
- * State shared by every proxy pod: budget counters and the response cache. With Redis it is
+ * State shared by every proxy pod: budget counters, the response cache, and the quality loop's
+ * and live state's hashes and lists (FleetStore). With Redis it is
  * fleet-wide (N pods cannot spend N× the budget); without, each pod keeps its own.
  */
-export interface SharedState {
+export interface SharedState extends FleetStore {
   /** `redis` or `memory`, for logs and metrics. */
   readonly kind: 'redis' | 'memory';
   /**

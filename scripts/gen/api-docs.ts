@@ -44,6 +44,10 @@ const REASON_MEANINGS: Record<Reason, string> = {
     'A referenced ModelProvider exists but is not Programmed itself (for example its Secret is missing).',
   CapabilityMissing:
     'A tier target or the classifier names a model with only the embeddings capability; tiers send chat completions, so target a chat model.',
+  VariantNotFound:
+    '`spec.experiment.variant` names no RoutePolicy in the namespace (or the policy itself); the policy serves all its traffic until it resolves.',
+  VariantNotProgrammed:
+    'The experiment variant exists but is not served itself; the policy serves all its traffic until it is.',
   Programmed: 'Served by the proxies.',
   LastKnownGood:
     'RoutePolicy: the new spec is rejected (InvalidSpec, InvalidPattern or PoolUnsatisfiable; see Accepted), so the proxies keep serving the version accepted before it.',

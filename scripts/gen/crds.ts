@@ -12,9 +12,11 @@ export const VERSION = 'v1alpha1';
 /** One `kubectl get` column. */
 export interface PrinterColumn {
   name: string;
-  type: 'string' | 'integer' | 'date';
+  type: 'string' | 'integer' | 'number' | 'date';
   jsonPath: string;
   description: string;
+  /** 1 shows the column only with `kubectl get -o wide`. */
+  priority?: number;
 }
 
 /** What the generator needs to know about one kind besides its zod schema. */
@@ -70,6 +72,25 @@ export const KINDS: KindSpec[] = [
         jsonPath: '.status.modelCount',
         description: 'Number of models the provider serves.',
       },
+      {
+        name: 'Health',
+        type: 'string',
+        jsonPath: '.status.live.health',
+        description:
+          'Worst live state of its models across the proxy fleet: Demoted, CircuitOpen, Degraded, Healthy or Idle.',
+      },
+      {
+        name: 'Demoted',
+        type: 'integer',
+        jsonPath: '.status.live.demotedModels',
+        description: 'Models demoted for low judged quality.',
+      },
+      {
+        name: 'Spend',
+        type: 'number',
+        jsonPath: '.status.live.spendUSD',
+        description: 'Spend on the provider this month, in USD, across the fleet.',
+      },
       ...statusColumns,
     ],
     selectableFields: ['.spec.api'],
@@ -87,6 +108,32 @@ export const KINDS: KindSpec[] = [
         type: 'string',
         jsonPath: '.spec.model',
         description: 'The model alias clients send.',
+      },
+      {
+        name: 'Spend',
+        type: 'number',
+        jsonPath: '.status.live.spendUSD',
+        description: 'Spend this month, in USD, answers and judge calls, across the fleet.',
+      },
+      {
+        name: 'Budget%',
+        type: 'number',
+        jsonPath: '.status.live.budgetUsedPercent',
+        description: 'Share of the monthly budget spent.',
+      },
+      {
+        name: 'Cache%',
+        type: 'number',
+        jsonPath: '.status.live.cacheHitRatePercent',
+        description: 'Share of requests answered from the cache this month.',
+        priority: 1,
+      },
+      {
+        name: 'Experiment',
+        type: 'string',
+        jsonPath: '.status.live.experiment.name',
+        description: 'The experiment running on the policy.',
+        priority: 1,
       },
       ...statusColumns,
     ],

@@ -154,6 +154,18 @@ export const FULL_ROUTE_POLICY = {
       exact: { ttlSeconds: 3600 },
       semantic: { threshold: 0.95, ttlSeconds: 3600 },
     },
+    quality: {
+      judge: { provider: 'anthropic', model: 'claude-sonnet-4-5' },
+      samplePercent: 5,
+      tierSamplePercent: { premium: 1 },
+      rubric: 'Correct, complete and concise; code must compile.',
+      timeoutMs: 20000,
+      floor: 7,
+      demotion: { below: 5, restoreAbove: 6.5, minSamples: 20, window: 50, probationPercent: 5 },
+      maxConcurrency: 2,
+      queueSize: 100,
+      export: { maxSamples: 1000, includeRequestText: false },
+    },
   },
 };
 

@@ -412,13 +412,25 @@ describe('the chart rendered by helm', () => {
   });
 });
 
-test('proxy.redisURL reaches the proxies as SWITCHYARD_REDIS_URL, and a malformed one is refused', async () => {
+test('proxy.redisURL reaches the proxies and the operator as SWITCHYARD_REDIS_URL, and a malformed one is refused', async () => {
   const rendered = await renderChart({ valuesFiles: [everythingOnValues] });
-  const proxy = podTemplate(find(rendered.objects, 'Deployment', 'switchyard-proxy'));
-  const env = (proxy.spec.containers[0] as { env?: { name: string; value?: string }[] }).env ?? [];
+  const envOf = (name: string) =>
+    (
+      podTemplate(find(rendered.objects, 'Deployment', name)).spec.containers[0] as {
+        env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+      }
+    ).env ?? [];
+  for (const name of ['switchyard-proxy', 'switchyard-operator']) {
+    assert.equal(
+      envOf(name).find((e) => e.name === 'SWITCHYARD_REDIS_URL')?.value,
+      'redis://redis.ai.svc.cluster.local:6379',
+      name,
+    );
+  }
   assert.equal(
-    env.find((e) => e.name === 'SWITCHYARD_REDIS_URL')?.value,
-    'redis://redis.ai.svc.cluster.local:6379',
+    envOf('switchyard-proxy').find((e) => e.name === 'POD_NAME')?.valueFrom?.fieldRef?.fieldPath,
+    'metadata.name',
+    'each proxy is counted by its pod name in status.live',
   );
   await expectFailure(['proxy.redisURL=localhost:6379'], /redisURL/);
 });

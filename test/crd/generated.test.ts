@@ -167,6 +167,9 @@ for (const kind of KINDS) {
         'spec.budget',
         'spec.cache.exact',
         'spec.cache.semantic',
+        'spec.quality',
+        'spec.quality.demotion',
+        'spec.experiment',
       ]);
       walkSchema(schema, '', (node, path) => {
         if (node.type !== 'object' || !node.properties || node.default !== undefined) return;

@@ -59,15 +59,18 @@ const CONTAINERS: Record<string, unknown> = {
   'RoutePolicy spec.governance': { pool: { trainsOnData: false } },
   'RoutePolicy spec.budget': { monthlyUSD: 100 },
   'RoutePolicy spec.cache': { exact: {} },
+  'RoutePolicy spec.quality': { judge: { provider: 'p', model: 'm' } },
+  'RoutePolicy spec.experiment': { variant: 'v', percent: 10 },
 };
 
 // Fields whose value must name something else in the object: any other value is a dangling
 // reference, wrong whatever the defaults.
-const REFERENCES: Record<string, string[]> = {
+const REFERENCES: Record<string, unknown[]> = {
   'RoutePolicy spec.classification.default': ['t'],
   'RoutePolicy spec.classification.rules[].tier': ['t'],
   'RoutePolicy spec.classification.embeddings.exemplars[].tier': ['t'],
   'RoutePolicy spec.classification.scorer.thresholds[].tier': ['t'],
+  'RoutePolicy spec.quality.tierSamplePercent': [{}, { t: 0 }, { t: 2.5 }, { t: 100 }],
 };
 
 /** The CRD files, by kind. */

@@ -1,6 +1,7 @@
 import { splitArguments, splitText } from './chunking.ts';
 import type { GenerateRequest } from './provider-format.ts';
 import { classifierReply } from './classifier-reply.ts';
+import { FAKE_DEGRADED_MARKER, judgeReply } from './judge-reply.ts';
 import { synthesizeReply } from './reply-text.ts';
 import type { FakeFinishReason, ScriptStep } from './script-step.ts';
 import { estimateTokens } from './token-estimate.ts';
@@ -52,6 +53,7 @@ export function planCompletion(input: CompletionInput): FakeCompletion {
   const { step, request } = input;
   const toolCalls = planToolCalls(step, request);
   let text = chooseText(step, request, toolCalls.length > 0);
+  if (step.degraded === true) text = `${text} ${FAKE_DEGRADED_MARKER}`;
   let finishReason = step.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
   // A request's output cap truncates the text, as a real model stops mid-sentence.
   const cap = request.maxOutputTokens;
@@ -85,6 +87,8 @@ function chooseText(step: ScriptStep, request: GenerateRequest, hasToolCalls: bo
   if (hasToolCalls) return '';
   const tier = classifierReply(request.systemText, request.lastUserText);
   if (tier !== undefined) return tier;
+  const verdict = judgeReply(request.systemText, request.lastUserText);
+  if (verdict !== undefined) return verdict;
   const reply = synthesizeReply(request.lastUserText);
   return request.jsonMode ? JSON.stringify({ answer: reply }) : reply;
 }

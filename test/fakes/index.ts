@@ -11,3 +11,4 @@ export { apiKeyOf } from './api-key.ts';
 export { estimateTokens } from './token-estimate.ts';
 export { synthesizeReply } from './reply-text.ts';
 export { DEFAULT_EMBEDDING_DIMENSIONS, embedText } from './embedding.ts';
+export { FAKE_DEGRADED_MARKER, FAKE_JUDGE_SCORES, judgeReply } from './judge-reply.ts';

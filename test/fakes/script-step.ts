@@ -62,6 +62,8 @@ export interface ScriptStep {
   usage?: ScriptUsage;
   /** Answers with no content at all (an empty string, no parts). */
   emptyContent?: boolean;
+  /** Appends FAKE_DEGRADED_MARKER to the answer, which the fake judge scores low (judge-reply.ts). */
+  degraded?: boolean;
   /** Answers with the provider's real context-length-exceeded error (status 400 by default). */
   contextLengthExceeded?: boolean;
   /** Blocks the prompt the way the provider does (OpenAI 400 invalid_prompt, Anthropic refusal,
@@ -106,6 +108,7 @@ export const scriptStepSchema = z.strictObject({
   omitUsage: z.boolean().optional(),
   usage: usageSchema.optional(),
   emptyContent: z.boolean().optional(),
+  degraded: z.boolean().optional(),
   contextLengthExceeded: z.boolean().optional(),
   promptBlocked: z.boolean().optional(),
   errorMessage: z.string().optional(),

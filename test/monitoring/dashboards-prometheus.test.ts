@@ -35,9 +35,6 @@ const NOT_YET_BUILT: readonly Feature[] = [
   'hedges',
   'attempt-skips',
   'semantic-cache',
-  'judge',
-  'demotion',
-  'experiments',
 ];
 
 /** Grafana's built-in variables as a dashboard would expand them, and "All" for ours. */
@@ -158,6 +155,9 @@ describe('the dashboards and alerts on a real Prometheus scraping two proxies an
       assert.equal(await chat(index, { model: 'steady' }), 200);
       assert.equal(await chat(index, { model: 'smart', ...message('prove it rigorously') }), 200);
       assert.equal(await chat(index, { model: 'thrifty' }), 200);
+      for (let i = 0; i < 4; i++) {
+        assert.equal(await chat(index, { model: 'judged', ...message(`judge me ${i}`) }), 200);
+      }
     }
     // A retry on the cheap target, then a fallback to the backup.
     fleet.fakes.cheap.script([{ status: 503 }, { status: 503 }]);

@@ -142,6 +142,19 @@ stringData: { apiKey: ${FLEET_API_KEY} }`,
       `  tiers: [{ name: only, targets: [{ provider: claude, model: sonnet }] }]
   budget: { monthlyUSD: 0.01, onExhausted: cheapest }`,
     ),
+    // The quality loop: every answer judged (by the premium model), a demotion rule, and an
+    // experiment that sends half the traffic to a variant policy.
+    policy(
+      'judged',
+      `  tiers: [{ name: budget, targets: [{ provider: cheap, model: small }] }]
+  quality: { judge: { provider: claude, model: sonnet }, samplePercent: 100, demotion: { minSamples: 50 } }
+  experiment: { variant: judged-variant, percent: 50, stickyBy: request }`,
+    ),
+    policy(
+      'judged-variant',
+      `  tiers: [{ name: budget, targets: [{ provider: cheap, model: small }] }]
+  quality: { judge: { provider: claude, model: sonnet }, samplePercent: 100 }`,
+    ),
     // A cap the first estimate already exceeds: requests are refused with 429.
     policy(
       'closed',
